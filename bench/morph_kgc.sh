@@ -4,8 +4,8 @@
 #   bench/morph_kgc.sh MAPPING OUT.nq
 #
 # The Python venv lives at ${FACTGRAPH_VENV:-$HOME/.cache/factgraph/venv}; it is created and
-# morph-kgc 2.10 installed there (from PyPI) when missing. Sources are read relative to the
-# mapping's directory (rml:MappingDirectory), so the run happens in that directory.
+# morph-kgc 2.10 installed there (from PyPI) when missing. Relative sources are resolved as RML
+# says: against the mapping's directory (rml:MappingDirectory) or the caller's working directory.
 # Morph-KGC's log goes to stderr; its warnings and errors make this script fail.
 set -euo pipefail
 
@@ -34,7 +34,7 @@ trap 'rm -rf "$work"' EXIT
 "$venv/bin/python" - "$mapping" "$work/mapping.ttl" <<'PY'
 import os, sys
 import rdflib
-from rdflib import Literal, Namespace, RDF
+from rdflib import Literal, Namespace
 
 RML = Namespace("http://w3id.org/rml/")
 src_file, dst_file = sys.argv[1], sys.argv[2]
@@ -46,11 +46,15 @@ for ls, source in list(g.subject_objects(RML.source)):
     if path is None:
         continue
     root = g.value(source, RML.root, default=RML.CurrentWorkingDirectory)
-    if root not in roots:
+    if isinstance(root, Literal):
+        base = str(root)
+    elif root in roots:
+        base = roots[root]
+    else:
         sys.exit(f"unsupported rml:root {root}")
     g.remove((ls, RML.source, source))
     g.remove((source, None, None))
-    g.add((ls, RML.source, Literal(os.path.join(roots[root], str(path)))))
+    g.add((ls, RML.source, Literal(os.path.join(base, str(path)))))
 g.serialize(dst_file, format="turtle")
 PY
 
