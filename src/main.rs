@@ -1,0 +1,422 @@
+//! The factgraph command line: parses arguments, calls the library, turns errors into
+//! messages and exit codes (0 ok, 1 usage or internal error, 2 bad input data or mapping).
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, Context, Result};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use factgraph::ontology;
+use factgraph::project::{self, ProjectError};
+use factgraph::query::{self, QueryError, QueryOutput, QuerySummary};
+use factgraph::rdf_io::{self, RdfOutput, WriterSink};
+use factgraph::rml::{self, ParseOptions, RmlError};
+use factgraph::store::{self, LoadOptions, StoreError};
+
+#[derive(Parser)]
+#[command(
+    name = "factgraph",
+    version,
+    about = "Build a knowledge graph from curated CSV facts: RML mapping → embedded Oxigraph store → SPARQL",
+    long_about = "Build a knowledge graph from curated CSV facts.\n\n\
+        CSV files are mapped through a declarative RML mapping (DIR/*.rml.ttl) onto the factgraph \
+        ontology, loaded into an embedded Oxigraph store and queried with SPARQL.\n\n\
+        Typical use:\n  factgraph load data\n  factgraph query -f queries/signatories.rq\n  factgraph export > graph.ttl",
+    after_help = "Exit codes: 0 ok, 1 usage or internal error, 2 bad input data or mapping.\nData goes to stdout, messages to stderr."
+)]
+struct Cli {
+    /// Print nothing but data and errors (no summary, no progress bar)
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct StoreArg {
+    /// The store directory
+    #[arg(
+        long,
+        env = "FACTGRAPH_STORE",
+        default_value = "factgraph.db",
+        value_name = "PATH"
+    )]
+    store: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Map DIR's CSV through its mapping and load the quads plus the ontology into the store,
+    /// replacing what was there (atomically: a failed load keeps the previous graph)
+    Load {
+        /// The data directory holding *.rml.ttl and the CSV files it names
+        #[arg(default_value = "data")]
+        dir: PathBuf,
+        #[command(flatten)]
+        store: StoreArg,
+        /// Use this mapping file instead of DIR/*.rml.ttl
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
+        /// Base IRI for relative IRIs the mapping generates (default: the mapping's @base)
+        #[arg(long, value_name = "IRI")]
+        base: Option<String>,
+    },
+    /// Run a SPARQL query (SELECT/ASK print results; CONSTRUCT/DESCRIBE print RDF).
+    /// Prefixes fg:, fgr:, schema:, org:, prov:, dcterms:, skos:, owl:, wd:, foaf:, rdf:,
+    /// rdfs:, xsd: … are predeclared.
+    Query {
+        /// The query text ("-" reads it from stdin)
+        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        query: Option<String>,
+        /// Read the query from FILE
+        #[arg(short, long, value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// Output format (default: table on a terminal, csv when piped; turtle for graphs)
+        #[arg(long, value_enum)]
+        format: Option<QueryOutput>,
+        #[command(flatten)]
+        store: StoreArg,
+    },
+    /// Write the whole graph (Turtle with prefixes by default)
+    Export {
+        /// Output format
+        #[arg(long, value_enum, default_value = "turtle")]
+        format: RdfOutput,
+        /// Write to FILE instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        store: StoreArg,
+    },
+    /// Run the RML mapping alone, without any store, streaming the quads out
+    Map {
+        /// The data directory holding *.rml.ttl and the CSV files it names
+        #[arg(default_value = "data")]
+        dir: PathBuf,
+        /// Use this mapping file instead of DIR/*.rml.ttl
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value = "nquads")]
+        format: MapOutput,
+        /// Write to FILE instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Base IRI for relative IRIs the mapping generates (default: the mapping's @base)
+        #[arg(long, value_name = "IRI")]
+        base: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum MapOutput {
+    Nquads,
+    Ntriples,
+    Turtle,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`factgraph export | head`) is the reader's choice, not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let code = exit_code(&e);
+            eprintln!("error: {e:#}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// 2 for bad input (mapping, data, query text), 1 for the rest.
+fn exit_code(e: &anyhow::Error) -> u8 {
+    for cause in e.chain() {
+        if let Some(r) = cause.downcast_ref::<RmlError>() {
+            return if r.is_input_error() { 2 } else { 1 };
+        }
+        if let Some(StoreError::Rml(r)) = cause.downcast_ref::<StoreError>() {
+            return if r.is_input_error() { 2 } else { 1 };
+        }
+        if let Some(p) = cause.downcast_ref::<ProjectError>() {
+            return match p {
+                ProjectError::Rml(r) if !r.is_input_error() => 1,
+                ProjectError::Dir { .. } => 1,
+                _ => 2,
+            };
+        }
+        if let Some(QueryError::Syntax { .. }) = cause.downcast_ref::<QueryError>() {
+            return 2;
+        }
+    }
+    1
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let quiet = cli.quiet;
+    match cli.command {
+        Command::Load {
+            dir,
+            store,
+            mapping,
+            base,
+        } => load(&dir, &store.store, mapping.as_deref(), base, quiet),
+        Command::Query {
+            query,
+            file,
+            format,
+            store,
+        } => run_query(query, file, format, &store.store, quiet),
+        Command::Export {
+            format,
+            output,
+            store,
+        } => export(format, output.as_deref(), &store.store, quiet),
+        Command::Map {
+            dir,
+            mapping,
+            format,
+            output,
+            base,
+        } => map(
+            &dir,
+            mapping.as_deref(),
+            format,
+            output.as_deref(),
+            base,
+            quiet,
+        ),
+    }
+}
+
+fn spinner(quiet: bool, what: &'static str) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {pos} quads ({per_sec}, {elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_message(what);
+    bar
+}
+
+fn load(
+    dir: &Path,
+    store_path: &Path,
+    mapping: Option<&Path>,
+    base: Option<String>,
+    quiet: bool,
+) -> Result<()> {
+    let mappings = project::read_mappings(dir, mapping, &ParseOptions { base })?;
+    let ontology = ontology::quads().map_err(|e| anyhow!(e))?;
+    let bar = spinner(quiet, "loading");
+    let progress = |n: u64| bar.set_position(n);
+    let summary = store::load(
+        store_path,
+        &mappings,
+        &ontology,
+        &LoadOptions {
+            progress: Some(&progress),
+        },
+    )?;
+    bar.finish_and_clear();
+    if !quiet {
+        eprintln!(
+            "loaded {} quads ({} mapped from {} rows, {} ontology triples), {} subjects, into {} in {:.2} s",
+            summary.quads,
+            summary.mapped,
+            summary.rows,
+            summary.ontology,
+            summary.subjects,
+            store_path.display(),
+            summary.seconds
+        );
+    }
+    Ok(())
+}
+
+fn run_query(
+    query: Option<String>,
+    file: Option<PathBuf>,
+    format: Option<QueryOutput>,
+    store_path: &Path,
+    quiet: bool,
+) -> Result<()> {
+    let (text, source_name) = match (query, file) {
+        (_, Some(f)) => (
+            std::fs::read_to_string(&f)
+                .with_context(|| format!("cannot read the query file {}", f.display()))?,
+            f.display().to_string(),
+        ),
+        (Some(q), None) if q == "-" => {
+            let mut s = String::new();
+            io::stdin()
+                .read_to_string(&mut s)
+                .context("cannot read the query from stdin")?;
+            (s, "stdin".to_owned())
+        }
+        (Some(q), None) => (q, "query".to_owned()),
+        (None, None) => return Err(anyhow!("give a query, or -f FILE")),
+    };
+    let store = store::open_read(store_path)?;
+    let stdout = io::stdout();
+    let terminal = stdout.is_terminal();
+    let mut out = BufWriter::new(stdout.lock());
+    let summary = query::run(
+        &store.store,
+        &text,
+        &source_name,
+        format,
+        terminal,
+        &mut out,
+    )?;
+    out.flush()?;
+    if !quiet && terminal {
+        match summary {
+            QuerySummary::Solutions(n) => eprintln!("{n} row{}", if n == 1 { "" } else { "s" }),
+            QuerySummary::Triples(n) => eprintln!("{n} triple{}", if n == 1 { "" } else { "s" }),
+            QuerySummary::Boolean(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Writes through `f` to FILE (via a temporary file renamed on success) or to stdout.
+fn with_output<T>(output: Option<&Path>, f: impl FnOnce(&mut dyn Write) -> Result<T>) -> Result<T> {
+    match output {
+        None => {
+            let stdout = io::stdout();
+            let mut w = BufWriter::new(stdout.lock());
+            let r = f(&mut w)?;
+            w.flush()?;
+            Ok(r)
+        }
+        Some(path) => {
+            let tmp = path.with_extension(format!(
+                "{}partial",
+                path.extension()
+                    .and_then(|e| e.to_str())
+                    .map(|e| format!("{e}."))
+                    .unwrap_or_default()
+            ));
+            let file =
+                File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+            let mut w = BufWriter::new(file);
+            let r = f(&mut w).and_then(|r| {
+                w.flush()?;
+                Ok(r)
+            });
+            match r {
+                Ok(r) => {
+                    std::fs::rename(&tmp, path)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    Ok(r)
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+fn export(format: RdfOutput, output: Option<&Path>, store_path: &Path, quiet: bool) -> Result<()> {
+    let store = store::open_read(store_path)?;
+    let summary = with_output(output, |w| {
+        let (_, summary) = rdf_io::export(&store.store, format.format(), w)?;
+        Ok(summary)
+    })?;
+    if !quiet {
+        if summary.flattened > 0 {
+            eprintln!(
+                "warning: {} quads of named graphs were written without their graph name; use --format trig or nquads to keep graphs",
+                summary.flattened
+            );
+        }
+        if output.is_some() || io::stdout().is_terminal() {
+            eprintln!("exported {} quads", summary.quads);
+        }
+    }
+    Ok(())
+}
+
+fn map(
+    dir: &Path,
+    mapping: Option<&Path>,
+    format: MapOutput,
+    output: Option<&Path>,
+    base: Option<String>,
+    quiet: bool,
+) -> Result<()> {
+    let mappings = project::read_mappings(dir, mapping, &ParseOptions { base })?;
+    let rdf_format = match format {
+        MapOutput::Nquads => RdfOutput::Nquads,
+        MapOutput::Ntriples => RdfOutput::Ntriples,
+        MapOutput::Turtle => RdfOutput::Turtle,
+    }
+    .format();
+    // Instance namespaces the templates use get Turtle prefixes.
+    let mut namespaces = BTreeSet::new();
+    for m in &mappings {
+        for tm in &m.triples_maps {
+            collect_namespaces(&tm.subject.term, &mut namespaces);
+            for pom in &tm.predicate_object_maps {
+                for o in &pom.objects {
+                    if let rml::model::ObjectMap::Term(t) = o {
+                        collect_namespaces(t, &mut namespaces);
+                    }
+                }
+            }
+        }
+    }
+    let bar = spinner(quiet, "mapping");
+    let (stats, flattened) = with_output(output, |w| {
+        let mut sink = WriterSink::new(rdf_format, &namespaces, w);
+        let mut total = rml::Stats::default();
+        for m in &mappings {
+            let mut counted = |q: oxrdf::QuadRef<'_>| {
+                total.quads += 1;
+                if total.quads % 65_536 == 0 {
+                    bar.set_position(total.quads);
+                }
+                rml::QuadSink::push(&mut sink, q)
+            };
+            let s = rml::execute(m, &mut counted)?;
+            total.rows += s.rows;
+        }
+        let flattened = sink.flattened;
+        sink.finish()?;
+        Ok((total, flattened))
+    })?;
+    bar.finish_and_clear();
+    if !quiet {
+        if flattened > 0 {
+            eprintln!("warning: {flattened} quads of named graphs were written as triples; use --format nquads to keep graphs");
+        }
+        eprintln!("mapped {} rows into {} quads", stats.rows, stats.quads);
+    }
+    Ok(())
+}
+
+fn collect_namespaces(t: &rml::model::TermMap, out: &mut BTreeSet<String>) {
+    if let rml::model::Value::Template(tpl) = &t.value {
+        if let Some(ns) = rdf_io::instance_namespace(tpl.leading_text()) {
+            out.insert(ns.to_owned());
+        }
+    }
+}

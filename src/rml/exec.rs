@@ -1,0 +1,764 @@
+//! Runs a [`Mapping`]: streams CSV rows through the compiled term maps into a [`QuadSink`].
+//!
+//! Memory stays flat in the size of the data: rows are read one at a time into one reused
+//! record, terms are built in buffers owned by the compiled term maps, and the only state
+//! that grows is the index of a join's parent (its join keys and subjects).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::BufReader;
+
+use oxrdf::vocab::{rdf, xsd};
+use oxrdf::{
+    BlankNodeRef, GraphNameRef, LiteralRef, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, QuadRef,
+    Term, TermRef,
+};
+
+use super::error::RmlError;
+use super::model::*;
+use super::template::{push_iri_safe, Segment};
+
+/// What a consumer of generated quads may fail with.
+pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Receives the quads a mapping generates, one at a time, in generation order.
+/// Duplicates are not removed (a store or a later step does that).
+pub trait QuadSink {
+    /// Takes one quad.
+    fn push(&mut self, quad: QuadRef<'_>) -> Result<(), SinkError>;
+}
+
+impl<F: FnMut(QuadRef<'_>) -> Result<(), SinkError>> QuadSink for F {
+    fn push(&mut self, quad: QuadRef<'_>) -> Result<(), SinkError> {
+        self(quad)
+    }
+}
+
+/// Collects owned quads (handy in tests and small mappings).
+impl QuadSink for Vec<oxrdf::Quad> {
+    fn push(&mut self, quad: QuadRef<'_>) -> Result<(), SinkError> {
+        Vec::push(self, quad.into_owned());
+        Ok(())
+    }
+}
+
+/// Counts of what a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Rows read, over all triples maps.
+    pub rows: u64,
+    /// Quads generated (duplicates included).
+    pub quads: u64,
+}
+
+/// Runs every triples map of `mapping`, in order, pushing each quad into `sink`.
+pub fn execute(mapping: &Mapping, sink: &mut dyn QuadSink) -> Result<Stats, RmlError> {
+    Executor {
+        mapping,
+        join_indexes: Vec::new(),
+        join_lookup: HashMap::new(),
+        stats: Stats::default(),
+    }
+    .run(sink)
+}
+
+/// An open CSV source with its header.
+struct Csv {
+    reader: csv::Reader<BufReader<File>>,
+    headers: csv::StringRecord,
+    file: String,
+}
+
+fn open_csv(mapping: &Mapping, tm: &TriplesMap) -> Result<Csv, RmlError> {
+    let path = &tm.source.path;
+    let file = File::open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            mapping_error(
+                mapping,
+                tm,
+                format!(
+                    "the source file \"{}\" does not exist (looked for {}); expected a CSV file",
+                    tm.source.written,
+                    path.display()
+                ),
+            )
+        } else {
+            RmlError::Io {
+                path: path.clone(),
+                source: e,
+            }
+        }
+    })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(BufReader::with_capacity(1 << 16, file));
+    let display = path.display().to_string();
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_error(&display, e))?
+        .clone();
+    Ok(Csv {
+        reader,
+        headers,
+        file: display,
+    })
+}
+
+fn mapping_error(mapping: &Mapping, tm: &TriplesMap, message: String) -> RmlError {
+    RmlError::Mapping {
+        file: mapping.file.display().to_string(),
+        line: tm.line,
+        triples_map: Some(tm.name.clone()),
+        message,
+    }
+}
+
+/// Turns a CSV reader error into a located data error.
+pub(crate) fn csv_error(file: &str, e: csv::Error) -> RmlError {
+    let line = e.position().map_or(0, csv::Position::line);
+    match e.into_kind() {
+        csv::ErrorKind::Utf8 { pos, err } => RmlError::Data {
+            file: file.to_owned(),
+            line: pos.as_ref().map_or(line, csv::Position::line),
+            column: err.field() as u64 + 1,
+            message: format!("invalid UTF-8 in field {}: {err}; expected UTF-8 text", err.field() + 1),
+        },
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => RmlError::Data {
+            file: file.to_owned(),
+            line: pos.as_ref().map_or(line, csv::Position::line),
+            column: 1,
+            message: format!(
+                "the row has {len} field{} but the header has {expected_len}; expected {expected_len} (quote fields that contain commas)",
+                if len == 1 { "" } else { "s" }
+            ),
+        },
+        csv::ErrorKind::Io(err) => RmlError::Data {
+            file: file.to_owned(),
+            line,
+            column: 1,
+            message: format!("read error: {err}"),
+        },
+        other => RmlError::Data {
+            file: file.to_owned(),
+            line,
+            column: 1,
+            message: format!("{other:?}"),
+        },
+    }
+}
+
+struct Executor<'m> {
+    mapping: &'m Mapping,
+    join_indexes: Vec<JoinIndex>,
+    join_lookup: HashMap<(usize, Vec<String>), usize>,
+    stats: Stats,
+}
+
+/// Parent subjects by join key.
+struct JoinIndex {
+    map: HashMap<String, Vec<Term>>,
+}
+
+impl Executor<'_> {
+    fn run(mut self, sink: &mut dyn QuadSink) -> Result<Stats, RmlError> {
+        for tm in &self.mapping.triples_maps {
+            self.run_triples_map(tm, sink)?;
+        }
+        Ok(self.stats)
+    }
+
+    fn run_triples_map(
+        &mut self,
+        tm: &TriplesMap,
+        sink: &mut dyn QuadSink,
+    ) -> Result<(), RmlError> {
+        let mut csv = open_csv(self.mapping, tm)?;
+        let mut compiled = self.compile(tm, &csv.headers)?;
+        let base = self.mapping.base.as_deref();
+        let mut record = csv::StringRecord::new();
+        loop {
+            match csv.reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(csv_error(&csv.file, e)),
+            }
+            self.stats.rows += 1;
+            let line = record.position().map_or(0, csv::Position::line);
+            let row = Row {
+                record: &record,
+                file: &csv.file,
+                line,
+                headers: &csv.headers,
+                base,
+            };
+            if compiled.eval(&row)? {
+                self.stats.quads += compiled
+                    .emit(&self.join_indexes, sink)
+                    .map_err(RmlError::Sink)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn compile(
+        &mut self,
+        tm: &TriplesMap,
+        headers: &csv::StringRecord,
+    ) -> Result<CTriplesMap, RmlError> {
+        let c = |t: &TermMap| CTerm::compile(t, headers, self.mapping, tm);
+        let subject = c(&tm.subject.term)?;
+        let subject_graphs = tm.subject.graphs.iter().map(c).collect::<Result<_, _>>()?;
+        let mut poms = Vec::new();
+        for pom in &tm.predicate_object_maps {
+            let predicates = pom.predicates.iter().map(c).collect::<Result<_, _>>()?;
+            let graphs = pom.graphs.iter().map(c).collect::<Result<_, _>>()?;
+            let mut objects = Vec::new();
+            for om in &pom.objects {
+                objects.push(match om {
+                    ObjectMap::Term(t) => CObject::Term(c(t)?),
+                    ObjectMap::Ref(r) if r.joins.is_empty() => {
+                        let parent = &self.mapping.triples_maps[r.parent];
+                        CObject::SameRow(CTerm::compile(
+                            &parent.subject.term,
+                            headers,
+                            self.mapping,
+                            parent,
+                        )?)
+                    }
+                    ObjectMap::Ref(r) => {
+                        let child_columns = r
+                            .joins
+                            .iter()
+                            .map(|(child, _)| column(headers, child, self.mapping, tm))
+                            .collect::<Result<_, _>>()?;
+                        let index = self.join_index(r)?;
+                        CObject::Join {
+                            index,
+                            child_columns,
+                            key: String::new(),
+                            present: false,
+                        }
+                    }
+                });
+            }
+            poms.push(CPom {
+                predicates,
+                objects,
+                graphs,
+            });
+        }
+        Ok(CTriplesMap {
+            subject,
+            classes: tm.subject.classes.clone(),
+            subject_graphs,
+            poms,
+        })
+    }
+
+    /// Builds (once) the index of the parent's subjects by join key.
+    fn join_index(&mut self, r: &RefObjectMap) -> Result<usize, RmlError> {
+        let parent_columns: Vec<String> = r.joins.iter().map(|(_, p)| p.clone()).collect();
+        if let Some(&i) = self.join_lookup.get(&(r.parent, parent_columns.clone())) {
+            return Ok(i);
+        }
+        let parent = &self.mapping.triples_maps[r.parent];
+        let mut csv = open_csv(self.mapping, parent)?;
+        let mut subject = CTerm::compile(&parent.subject.term, &csv.headers, self.mapping, parent)?;
+        let cols = parent_columns
+            .iter()
+            .map(|p| column(&csv.headers, p, self.mapping, parent))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut map: HashMap<String, Vec<Term>> = HashMap::new();
+        let mut record = csv::StringRecord::new();
+        let mut key = String::new();
+        loop {
+            match csv.reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(csv_error(&csv.file, e)),
+            }
+            if !join_key(&record, &cols, &mut key) {
+                continue;
+            }
+            let line = record.position().map_or(0, csv::Position::line);
+            let row = Row {
+                record: &record,
+                file: &csv.file,
+                line,
+                headers: &csv.headers,
+                base: self.mapping.base.as_deref(),
+            };
+            subject.eval(&row)?;
+            if let Some(s) = subject.term() {
+                let subjects = map.entry(key.clone()).or_default();
+                let s = s.into_owned();
+                if !subjects.contains(&s) {
+                    subjects.push(s);
+                }
+            }
+        }
+        self.join_indexes.push(JoinIndex { map });
+        let i = self.join_indexes.len() - 1;
+        self.join_lookup.insert((r.parent, parent_columns), i);
+        Ok(i)
+    }
+}
+
+/// Writes the join key of a row; false when a join value is empty (no match possible).
+fn join_key(record: &csv::StringRecord, cols: &[usize], key: &mut String) -> bool {
+    key.clear();
+    for &c in cols {
+        let v = record.get(c).unwrap_or("");
+        if v.is_empty() {
+            return false;
+        }
+        // Length-prefixed so that ("a,b","c") and ("a","b,c") differ.
+        key.push_str(&v.len().to_string());
+        key.push(':');
+        key.push_str(v);
+    }
+    true
+}
+
+fn column(
+    headers: &csv::StringRecord,
+    name: &str,
+    mapping: &Mapping,
+    tm: &TriplesMap,
+) -> Result<usize, RmlError> {
+    headers.iter().position(|h| h == name).ok_or_else(|| {
+        let available: Vec<String> = headers.iter().map(|h| format!("\"{h}\"")).collect();
+        mapping_error(
+            mapping,
+            tm,
+            format!(
+                "the reference \"{name}\" names no column of {}; expected one of {}",
+                tm.source.written,
+                if available.is_empty() {
+                    "(the file has no header)".to_owned()
+                } else {
+                    available.join(", ")
+                }
+            ),
+        )
+    })
+}
+
+/// A row being mapped, with what messages need.
+struct Row<'r> {
+    record: &'r csv::StringRecord,
+    file: &'r str,
+    line: u64,
+    headers: &'r csv::StringRecord,
+    base: Option<&'r str>,
+}
+
+impl Row<'_> {
+    fn error(&self, col: Option<usize>, message: String) -> RmlError {
+        let (column, message) = match col {
+            Some(c) => (
+                c as u64 + 1,
+                format!(
+                    "{message} (column \"{}\")",
+                    self.headers.get(c).unwrap_or("")
+                ),
+            ),
+            None => (1, message),
+        };
+        RmlError::Data {
+            file: self.file.to_owned(),
+            line: self.line,
+            column,
+            message,
+        }
+    }
+}
+
+struct CTriplesMap {
+    subject: CTerm,
+    classes: Vec<NamedNode>,
+    subject_graphs: Vec<CTerm>,
+    poms: Vec<CPom>,
+}
+
+struct CPom {
+    predicates: Vec<CTerm>,
+    objects: Vec<CObject>,
+    graphs: Vec<CTerm>,
+}
+
+enum CObject {
+    Term(CTerm),
+    /// A referencing object map without join: the parent's subject for the same row.
+    SameRow(CTerm),
+    Join {
+        index: usize,
+        child_columns: Vec<usize>,
+        key: String,
+        present: bool,
+    },
+}
+
+impl CTriplesMap {
+    /// Evaluates every term map on the row; false when the row yields no subject.
+    fn eval(&mut self, row: &Row<'_>) -> Result<bool, RmlError> {
+        self.subject.eval(row)?;
+        if !self.subject.present {
+            return Ok(false);
+        }
+        for g in &mut self.subject_graphs {
+            g.eval(row)?;
+        }
+        for pom in &mut self.poms {
+            for p in &mut pom.predicates {
+                p.eval(row)?;
+            }
+            for g in &mut pom.graphs {
+                g.eval(row)?;
+            }
+            for o in &mut pom.objects {
+                match o {
+                    CObject::Term(t) | CObject::SameRow(t) => t.eval(row)?,
+                    CObject::Join {
+                        child_columns,
+                        key,
+                        present,
+                        ..
+                    } => *present = join_key(row.record, child_columns, key),
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Pushes the quads of the evaluated row; returns how many.
+    fn emit(&self, joins: &[JoinIndex], sink: &mut dyn QuadSink) -> Result<u64, SinkError> {
+        let Some(subject) = self.subject.term().and_then(as_subject) else {
+            return Ok(0);
+        };
+        let mut count = 0;
+        let graphs_of = |extra: &[CTerm],
+                         f: &mut dyn FnMut(GraphNameRef<'_>) -> Result<(), SinkError>|
+         -> Result<(), SinkError> {
+            let mut any = false;
+            for g in self.subject_graphs.iter().chain(extra) {
+                if let Some(name) = g.graph() {
+                    any = true;
+                    f(name)?;
+                }
+            }
+            if !any {
+                f(GraphNameRef::DefaultGraph)?;
+            }
+            Ok(())
+        };
+        graphs_of(&[], &mut |g| {
+            for class in &self.classes {
+                sink.push(QuadRef::new(subject, rdf::TYPE, class, g))?;
+                count += 1;
+            }
+            Ok(())
+        })?;
+        for pom in &self.poms {
+            graphs_of(&pom.graphs, &mut |g| {
+                for p in &pom.predicates {
+                    let Some(TermRef::NamedNode(p)) = p.term() else {
+                        continue;
+                    };
+                    for o in &pom.objects {
+                        match o {
+                            CObject::Term(t) | CObject::SameRow(t) => {
+                                if let Some(o) = t.term() {
+                                    sink.push(QuadRef::new(subject, p, o, g))?;
+                                    count += 1;
+                                }
+                            }
+                            CObject::Join {
+                                index,
+                                key,
+                                present,
+                                ..
+                            } => {
+                                if !present {
+                                    continue;
+                                }
+                                if let Some(parents) = joins[*index].map.get(key.as_str()) {
+                                    for o in parents {
+                                        sink.push(QuadRef::new(subject, p, o, g))?;
+                                        count += 1;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        Ok(count)
+    }
+}
+
+fn as_subject(t: TermRef<'_>) -> Option<NamedOrBlankNodeRef<'_>> {
+    match t {
+        TermRef::NamedNode(n) => Some(n.into()),
+        TermRef::BlankNode(b) => Some(b.into()),
+        TermRef::Literal(_) => None,
+    }
+}
+
+enum CValue {
+    Constant(Term),
+    Column(usize),
+    Template(Vec<CSegment>),
+}
+
+enum CSegment {
+    Text(String),
+    Column(usize),
+}
+
+enum CExtra {
+    Constant(String),
+    Map(Box<CTerm>),
+}
+
+/// A term map compiled against a CSV header, with the buffer its terms are built in.
+struct CTerm {
+    value: CValue,
+    term_type: TermType,
+    language: Option<CExtra>,
+    datatype: Option<CExtra>,
+    default_graph: bool,
+    /// The IRIs this template makes are valid whatever the values (checked once).
+    always_valid_iri: bool,
+    buf: String,
+    present: bool,
+}
+
+impl CTerm {
+    fn compile(
+        t: &TermMap,
+        headers: &csv::StringRecord,
+        mapping: &Mapping,
+        tm: &TriplesMap,
+    ) -> Result<Self, RmlError> {
+        let value = match &t.value {
+            Value::Constant(c) => CValue::Constant(c.clone()),
+            Value::Reference(r) => CValue::Column(column(headers, r, mapping, tm)?),
+            Value::Template(tpl) => CValue::Template(
+                tpl.segments
+                    .iter()
+                    .map(|s| match s {
+                        Segment::Text(t) => Ok(CSegment::Text(t.clone())),
+                        Segment::Reference(r) => {
+                            Ok(CSegment::Column(column(headers, r, mapping, tm)?))
+                        }
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+        };
+        let extra = |e: &Option<Box<LangOrDatatype>>,
+                     is_language: bool|
+         -> Result<Option<CExtra>, RmlError> {
+            Ok(match e.as_deref() {
+                None => None,
+                Some(LangOrDatatype::Constant(c)) if is_language => {
+                    Some(CExtra::Constant(c.to_ascii_lowercase()))
+                }
+                Some(LangOrDatatype::Constant(c)) => Some(CExtra::Constant(c.clone())),
+                Some(LangOrDatatype::Map(m)) => Some(CExtra::Map(Box::new(Self::compile(
+                    m, headers, mapping, tm,
+                )?))),
+            })
+        };
+        let always_valid_iri = match (&t.value, t.term_type) {
+            (Value::Template(tpl), TermType::Iri) => template_always_valid(tpl),
+            _ => false,
+        };
+        Ok(Self {
+            present: matches!(value, CValue::Constant(_)),
+            value,
+            term_type: t.term_type,
+            language: extra(&t.language, true)?,
+            datatype: extra(&t.datatype, false)?,
+            default_graph: t.default_graph,
+            always_valid_iri,
+            buf: String::new(),
+        })
+    }
+
+    fn first_column(&self) -> Option<usize> {
+        match &self.value {
+            CValue::Constant(_) => None,
+            CValue::Column(c) => Some(*c),
+            CValue::Template(s) => s.iter().find_map(|s| match s {
+                CSegment::Column(c) => Some(*c),
+                CSegment::Text(_) => None,
+            }),
+        }
+    }
+
+    fn eval(&mut self, row: &Row<'_>) -> Result<(), RmlError> {
+        self.buf.clear();
+        self.present = false;
+        match &self.value {
+            CValue::Constant(_) => {
+                self.present = true;
+                return Ok(());
+            }
+            CValue::Column(c) => {
+                let v = row.record.get(*c).unwrap_or("");
+                if v.is_empty() {
+                    return Ok(());
+                }
+                self.buf.push_str(v);
+            }
+            CValue::Template(segments) => {
+                for s in segments {
+                    match s {
+                        CSegment::Text(t) => self.buf.push_str(t),
+                        CSegment::Column(c) => {
+                            let v = row.record.get(*c).unwrap_or("");
+                            if v.is_empty() {
+                                return Ok(());
+                            }
+                            if self.term_type == TermType::Iri {
+                                push_iri_safe(&mut self.buf, v);
+                            } else {
+                                self.buf.push_str(v);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        match self.term_type {
+            TermType::Iri => {
+                if !self.always_valid_iri && !is_absolute_iri(&self.buf) {
+                    let Some(base) = row.base else {
+                        return Err(row.error(self.first_column(), format!("<{}> is a relative IRI and the mapping has no base IRI; expected an absolute IRI (or give --base)", self.buf)));
+                    };
+                    self.buf.insert_str(0, base);
+                    if !is_absolute_iri(&self.buf) {
+                        return Err(row.error(self.first_column(), format!("<{}> is not a valid IRI (RFC 3987); expected a value that makes a valid IRI", self.buf)));
+                    }
+                }
+            }
+            TermType::BlankNode => {
+                if BlankNodeRef::new(&self.buf).is_err() {
+                    let mut id = String::with_capacity(2 * self.buf.len() + 1);
+                    id.push('u');
+                    for b in self.buf.bytes() {
+                        id.push_str(&format!("{b:02x}"));
+                    }
+                    self.buf = id;
+                }
+            }
+            TermType::Literal => {
+                let first = self.first_column();
+                if let Some(CExtra::Map(m)) = &mut self.language {
+                    m.eval(row)?;
+                    if m.present {
+                        if oxilangtag::LanguageTag::parse(m.buf.as_str()).is_err() {
+                            return Err(row.error(m.first_column().or(first), format!("\"{}\" is not a valid BCP 47 language tag; expected e.g. \"fr\"", m.buf)));
+                        }
+                        // Language tags are case-insensitive; RDF stores keep them in lower case.
+                        m.buf.make_ascii_lowercase();
+                    }
+                }
+                if let Some(CExtra::Map(m)) = &mut self.datatype {
+                    m.eval(row)?;
+                }
+            }
+        }
+        self.present = true;
+        Ok(())
+    }
+
+    /// The term the last evaluation made, if any.
+    fn term(&self) -> Option<TermRef<'_>> {
+        if !self.present {
+            return None;
+        }
+        if let CValue::Constant(c) = &self.value {
+            return Some(c.as_ref());
+        }
+        Some(match self.term_type {
+            TermType::Iri => NamedNodeRef::new_unchecked(&self.buf).into(),
+            TermType::BlankNode => BlankNodeRef::new_unchecked(&self.buf).into(),
+            TermType::Literal => {
+                let language = match &self.language {
+                    Some(CExtra::Constant(l)) => Some(l.as_str()),
+                    Some(CExtra::Map(m)) if m.present => Some(m.buf.as_str()),
+                    _ => None,
+                };
+                if let Some(l) = language {
+                    return Some(
+                        LiteralRef::new_language_tagged_literal_unchecked(&self.buf, l).into(),
+                    );
+                }
+                let datatype = match &self.datatype {
+                    Some(CExtra::Constant(d)) => Some(d.as_str()),
+                    Some(CExtra::Map(m)) if m.present => Some(m.buf.as_str()),
+                    _ => None,
+                };
+                match datatype {
+                    Some(d) if d != xsd::STRING.as_str() => {
+                        LiteralRef::new_typed_literal(&self.buf, NamedNodeRef::new_unchecked(d))
+                            .into()
+                    }
+                    _ => LiteralRef::new_simple_literal(&self.buf).into(),
+                }
+            }
+        })
+    }
+
+    /// The graph this graph map names, if any.
+    fn graph(&self) -> Option<GraphNameRef<'_>> {
+        if self.default_graph {
+            return self.present.then_some(GraphNameRef::DefaultGraph);
+        }
+        match self.term()? {
+            TermRef::NamedNode(n) => Some(n.into()),
+            TermRef::BlankNode(b) => Some(b.into()),
+            TermRef::Literal(_) => None,
+        }
+    }
+}
+
+/// Is `s` an absolute IRI (RFC 3987, fragment allowed)?
+pub fn is_absolute_iri(s: &str) -> bool {
+    iri_string::types::IriStr::new(s).is_ok()
+}
+
+/// True when every expansion of an IRI template is a valid absolute IRI: the text before the
+/// first reference already fixes the scheme and authority, and values (made IRI-safe) only
+/// land in the path, query or fragment, where `iunreserved` characters and `%HH` are allowed.
+fn template_always_valid(tpl: &super::template::Template) -> bool {
+    let lead = tpl.leading_text();
+    let Some(colon) = lead.find(':') else {
+        return false;
+    };
+    let after_scheme = &lead[colon + 1..];
+    let in_path = match after_scheme.strip_prefix("//") {
+        Some(authority_and_more) => authority_and_more.contains(['/', '?', '#']),
+        None => true,
+    };
+    if !in_path {
+        return false;
+    }
+    let mut probe = String::new();
+    for s in &tpl.segments {
+        match s {
+            Segment::Text(t) => probe.push_str(t),
+            Segment::Reference(_) => probe.push('x'),
+        }
+    }
+    is_absolute_iri(&probe)
+}

@@ -1,0 +1,28 @@
+//! The RML processor: reads an RML mapping (RML-Core, or the older rml.io + R2RML vocabulary)
+//! and runs it over CSV logical sources, streaming quads to a [`QuadSink`].
+//!
+//! It knows nothing of the store: whatever consumes quads implements [`QuadSink`].
+//!
+//! ```no_run
+//! use factgraph::rml::{self, ParseOptions};
+//! let mapping = rml::parse_mapping_file("data/mapping.rml.ttl".as_ref(), &ParseOptions::default())?;
+//! let mut quads = Vec::new();
+//! let stats = rml::execute(&mapping, &mut quads)?;
+//! println!("{} quads from {} rows", stats.quads, stats.rows);
+//! # Ok::<_, factgraph::rml::RmlError>(())
+//! ```
+
+pub mod error;
+pub mod exec;
+pub mod model;
+pub mod parse;
+pub mod template;
+pub mod vocab;
+
+pub use error::RmlError;
+pub use exec::{execute, is_absolute_iri, QuadSink, SinkError, Stats};
+pub use model::Mapping;
+pub use parse::{parse_mapping_file, parse_mapping_str, ParseOptions};
+
+#[cfg(test)]
+mod tests;

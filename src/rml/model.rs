@@ -1,0 +1,163 @@
+//! The typed mapping model: what a parsed RML mapping says, independent of Turtle.
+
+use std::path::PathBuf;
+
+use oxrdf::{NamedNode, Term};
+
+use super::template::Template;
+
+/// A whole mapping document.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    /// The triples maps, in document order.
+    pub triples_maps: Vec<TriplesMap>,
+    /// The base IRI used to resolve relative IRIs that the mapping generates, if any.
+    pub base: Option<String>,
+    /// The file the mapping was read from (for messages).
+    pub file: PathBuf,
+}
+
+/// A triples map: one logical source, one subject map, any number of predicate-object maps.
+#[derive(Debug, Clone)]
+pub struct TriplesMap {
+    /// How the map is named in messages (`<iri>` or `_:b0`).
+    pub name: String,
+    /// Line of the mapping file where the map is defined (1-based), when known.
+    pub line: Option<u64>,
+    /// Where rows come from.
+    pub source: LogicalSource,
+    /// How the subject of each row is made.
+    pub subject: SubjectMap,
+    /// The predicate-object maps.
+    pub predicate_object_maps: Vec<PredicateObjectMap>,
+}
+
+/// A CSV logical source.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LogicalSource {
+    /// The resolved path of the CSV file.
+    pub path: PathBuf,
+    /// The path as written in the mapping.
+    pub written: String,
+}
+
+/// The subject map, with its classes and graphs.
+#[derive(Debug, Clone)]
+pub struct SubjectMap {
+    /// The term map producing the subject.
+    pub term: TermMap,
+    /// `rml:class` values: each subject gets `rdf:type` of each.
+    pub classes: Vec<NamedNode>,
+    /// Graph maps for every triple the triples map produces.
+    pub graphs: Vec<TermMap>,
+}
+
+/// A predicate-object map.
+#[derive(Debug, Clone)]
+pub struct PredicateObjectMap {
+    /// Predicate maps (at least one).
+    pub predicates: Vec<TermMap>,
+    /// Object maps (at least one).
+    pub objects: Vec<ObjectMap>,
+    /// Graph maps, added to the subject map's.
+    pub graphs: Vec<TermMap>,
+}
+
+/// An object map: a term map, or a reference to another triples map's subjects.
+#[derive(Debug, Clone)]
+pub enum ObjectMap {
+    /// A term map.
+    Term(TermMap),
+    /// A referencing object map.
+    Ref(RefObjectMap),
+}
+
+/// `rml:parentTriplesMap` with its join conditions.
+#[derive(Debug, Clone)]
+pub struct RefObjectMap {
+    /// Index of the parent triples map in [`Mapping::triples_maps`].
+    pub parent: usize,
+    /// Join conditions: (child reference, parent reference).
+    pub joins: Vec<(String, String)>,
+}
+
+/// The kind of RDF term a term map generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermType {
+    /// An IRI.
+    Iri,
+    /// A blank node.
+    BlankNode,
+    /// A literal.
+    Literal,
+}
+
+/// Where a term map's value comes from.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// A constant term.
+    Constant(Term),
+    /// A column of the logical source.
+    Reference(String),
+    /// A template over columns.
+    Template(Template),
+}
+
+/// A term map.
+#[derive(Debug, Clone)]
+pub struct TermMap {
+    /// The value.
+    pub value: Value,
+    /// The term type (defaults already applied).
+    pub term_type: TermType,
+    /// The language of literals: a constant tag or a map producing tags.
+    pub language: Option<Box<LangOrDatatype>>,
+    /// The datatype of literals: a constant IRI or a map producing IRIs.
+    pub datatype: Option<Box<LangOrDatatype>>,
+    /// Is this the constant `rml:defaultGraph` (graph maps only)?
+    pub default_graph: bool,
+}
+
+/// A language or datatype given as a constant or computed by a term map.
+#[derive(Debug, Clone)]
+pub enum LangOrDatatype {
+    /// A constant (a language tag, or a datatype IRI).
+    Constant(String),
+    /// A term map computing it per row.
+    Map(TermMap),
+}
+
+impl TermMap {
+    /// The column names this term map (and its language/datatype maps) reads.
+    pub fn references(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.collect_references(&mut out);
+        out
+    }
+
+    fn collect_references<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match &self.value {
+            Value::Constant(_) => {}
+            Value::Reference(r) => out.push(r),
+            Value::Template(t) => out.extend(t.references()),
+        }
+        for extra in [&self.language, &self.datatype].into_iter().flatten() {
+            if let LangOrDatatype::Map(m) = extra.as_ref() {
+                m.collect_references(out);
+            }
+        }
+    }
+}
+
+impl Mapping {
+    /// All logical sources the mapping reads, without repetition, in order.
+    pub fn sources(&self) -> Vec<&LogicalSource> {
+        let mut out: Vec<&LogicalSource> = Vec::new();
+        for tm in &self.triples_maps {
+            if !out.contains(&&tm.source) {
+                out.push(&tm.source);
+            }
+        }
+        out
+    }
+}

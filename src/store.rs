@@ -1,0 +1,340 @@
+//! The on-disk store: a directory holding Oxigraph (RocksDB) generations and a pointer to the
+//! active one.
+//!
+//! ```text
+//! factgraph.db/
+//!   active        symlink → the generation readers open
+//!   gen-…/        one Oxigraph store per successful load
+//!   load.lock     held (exclusively) by a running load
+//!   read.lock     held (shared) by readers; a load deletes old generations only when free
+//! ```
+//!
+//! A load builds a new generation beside the active one and, only once it is complete and
+//! flushed, swaps the `active` symlink atomically (rename). A load that fails or is killed
+//! leaves the previous generation active and untouched.
+
+use std::fs::{self, File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use oxigraph::model::{Quad, QuadRef};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::store::{StorageError, Store};
+
+use crate::rml::{self, Mapping, RmlError, SinkError};
+
+const ACTIVE: &str = "active";
+const LOAD_LOCK: &str = "load.lock";
+const READ_LOCK: &str = "read.lock";
+const GEN_PREFIX: &str = "gen-";
+const BATCH: usize = 100_000;
+
+/// Errors of the store layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No store at the path.
+    #[error("no factgraph store at {0}; run `factgraph load` first (or give --store)")]
+    Missing(PathBuf),
+    /// The path exists but is something else.
+    #[error("{0} is not a factgraph store (expected a directory made by `factgraph load`, or a path that does not exist yet)")]
+    NotAStore(PathBuf),
+    /// Another load holds the lock.
+    #[error("another load is running on {0}; wait for it to finish")]
+    Locked(PathBuf),
+    /// Mapping or data error during a load.
+    #[error(transparent)]
+    Rml(#[from] RmlError),
+    /// The embedded ontology failed to parse (a build defect).
+    #[error("the embedded ontology is invalid: {0}")]
+    Ontology(String),
+    /// Oxigraph failed.
+    #[error("store error at {path}: {source}")]
+    Storage {
+        /// The generation directory.
+        path: PathBuf,
+        /// The cause.
+        source: StorageError,
+    },
+    /// File system error.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path concerned.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// What a load did.
+#[derive(Debug, Clone)]
+pub struct LoadSummary {
+    /// Quads in the new store (after removing duplicates).
+    pub quads: usize,
+    /// Distinct subjects.
+    pub subjects: usize,
+    /// Rows read from the CSV sources.
+    pub rows: u64,
+    /// Quads the mappings generated (duplicates included).
+    pub mapped: u64,
+    /// Triples of the ontology.
+    pub ontology: usize,
+    /// Wall time.
+    pub seconds: f64,
+}
+
+/// A store opened for reading; holds the shared read lock while alive.
+pub struct ReadStore {
+    /// The Oxigraph store (read-only).
+    pub store: Store,
+    _lock: File,
+}
+
+/// Is there a factgraph store at `path`?
+pub fn exists(path: &Path) -> bool {
+    path.join(ACTIVE).exists()
+}
+
+/// Opens the active generation of the store at `path` for reading.
+pub fn open_read(path: &Path) -> Result<ReadStore, StoreError> {
+    if !path.exists() {
+        return Err(StoreError::Missing(path.to_owned()));
+    }
+    if !path.is_dir() {
+        return Err(StoreError::NotAStore(path.to_owned()));
+    }
+    let active = path.join(ACTIVE);
+    if fs::symlink_metadata(&active).is_err() {
+        return Err(if path.join(LOAD_LOCK).exists() {
+            StoreError::Missing(path.to_owned())
+        } else {
+            StoreError::NotAStore(path.to_owned())
+        });
+    }
+    let lock_path = path.join(READ_LOCK);
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .or_else(|_| File::open(&lock_path))
+        .map_err(io_err(&lock_path))?;
+    lock.lock_shared().map_err(io_err(&lock_path))?;
+    let target = fs::read_link(&active).map_err(io_err(&active))?;
+    let generation = path.join(target);
+    let store = Store::open_read_only(&generation).map_err(|source| StoreError::Storage {
+        path: generation.clone(),
+        source,
+    })?;
+    Ok(ReadStore { store, _lock: lock })
+}
+
+/// Options of a load.
+#[derive(Default)]
+pub struct LoadOptions<'a> {
+    /// Called from time to time with the number of quads mapped so far.
+    pub progress: Option<&'a dyn Fn(u64)>,
+}
+
+/// Maps `mappings` and loads the quads plus `extra` (the ontology) into a new generation of
+/// the store at `path`, then makes it the active one. The previous graph stays active until
+/// the new one is complete; on any error it is untouched.
+pub fn load(
+    path: &Path,
+    mappings: &[Mapping],
+    extra: &[Quad],
+    options: &LoadOptions<'_>,
+) -> Result<LoadSummary, StoreError> {
+    let start = Instant::now();
+    prepare_dir(path)?;
+    let lock_path = path.join(LOAD_LOCK);
+    let lock = File::create(&lock_path).map_err(io_err(&lock_path))?;
+    if lock.try_lock().is_err() {
+        return Err(StoreError::Locked(path.to_owned()));
+    }
+    let active_target = fs::read_link(path.join(ACTIVE)).ok();
+    remove_stale_generations(path, active_target.as_deref());
+
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let name = format!("{GEN_PREFIX}{stamp}-{}", std::process::id());
+    let generation = path.join(&name);
+    let result = fill_generation(&generation, mappings, extra, options);
+    let (rows, mapped) = match result {
+        Ok(counts) => counts,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&generation);
+            return Err(e);
+        }
+    };
+    // Count on a fresh read-only view, as readers will see it.
+    let (quads, subjects) = {
+        let store = Store::open_read_only(&generation).map_err(|source| StoreError::Storage {
+            path: generation.clone(),
+            source,
+        })?;
+        counts(&store).map_err(|source| StoreError::Storage {
+            path: generation.clone(),
+            source,
+        })?
+    };
+    swap_active(path, &name)?;
+    remove_stale_generations(path, Some(Path::new(&name)));
+    drop(lock);
+    Ok(LoadSummary {
+        quads,
+        subjects,
+        rows,
+        mapped,
+        ontology: extra.len(),
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+fn prepare_dir(path: &Path) -> Result<(), StoreError> {
+    if path.exists() {
+        if !path.is_dir() {
+            return Err(StoreError::NotAStore(path.to_owned()));
+        }
+        let ours = fs::read_dir(path)
+            .map_err(io_err(path))?
+            .filter_map(Result::ok)
+            .all(|e| {
+                let n = e.file_name();
+                let n = n.to_string_lossy();
+                n == ACTIVE
+                    || n == LOAD_LOCK
+                    || n == READ_LOCK
+                    || n.starts_with(GEN_PREFIX)
+                    || n.starts_with(".active")
+            });
+        if !ours {
+            return Err(StoreError::NotAStore(path.to_owned()));
+        }
+    } else {
+        fs::create_dir_all(path).map_err(io_err(path))?;
+    }
+    Ok(())
+}
+
+/// Loads everything into a new Oxigraph store at `generation`; returns (rows, mapped quads).
+fn fill_generation(
+    generation: &Path,
+    mappings: &[Mapping],
+    extra: &[Quad],
+    options: &LoadOptions<'_>,
+) -> Result<(u64, u64), StoreError> {
+    let storage = |source| StoreError::Storage {
+        path: generation.to_owned(),
+        source,
+    };
+    let store = Store::open(generation).map_err(storage)?;
+    let mut loader = store
+        .bulk_loader()
+        .with_num_threads(2)
+        .with_max_memory_size_in_megabytes(256);
+    loader.load_quads(extra.iter().cloned()).map_err(storage)?;
+    let mut rows = 0;
+    let mut mapped = 0;
+    {
+        let mut batch: Vec<Quad> = Vec::with_capacity(BATCH);
+        let mut total: u64 = 0;
+        let mut sink = |q: QuadRef<'_>| -> Result<(), SinkError> {
+            batch.push(q.into_owned());
+            if batch.len() >= BATCH {
+                total += batch.len() as u64;
+                loader.load_quads(batch.drain(..))?;
+                if let Some(p) = options.progress {
+                    p(total);
+                }
+            }
+            Ok(())
+        };
+        for mapping in mappings {
+            let stats = rml::execute(mapping, &mut sink)?;
+            rows += stats.rows;
+            mapped += stats.quads;
+        }
+        loader.load_quads(batch.drain(..)).map_err(storage)?;
+    }
+    loader.commit().map_err(storage)?;
+    store.flush().map_err(storage)?;
+    drop(store);
+    Ok((rows, mapped))
+}
+
+/// Counts quads and distinct subjects over all graphs.
+pub fn counts(store: &Store) -> Result<(usize, usize), StorageError> {
+    let quads = store.len()?;
+    let query =
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }";
+    let mut subjects = 0;
+    if let Ok(prepared) = SparqlEvaluator::new().parse_query(query) {
+        if let Ok(QueryResults::Solutions(mut s)) = prepared.on_store(store).execute() {
+            if let Some(Ok(row)) = s.next() {
+                if let Some(oxigraph::model::Term::Literal(l)) = row.get("n") {
+                    subjects = l.value().parse().unwrap_or(0);
+                }
+            }
+        }
+    }
+    Ok((quads, subjects))
+}
+
+/// Points `active` at `name` atomically (a new symlink renamed over the old one).
+fn swap_active(path: &Path, name: &str) -> Result<(), StoreError> {
+    let tmp = path.join(format!(".active-{}", std::process::id()));
+    let _ = fs::remove_file(&tmp);
+    symlink(Path::new(name), &tmp).map_err(io_err(&tmp))?;
+    let active = path.join(ACTIVE);
+    fs::rename(&tmp, &active).map_err(io_err(&active))?;
+    // Make the rename durable.
+    if let Ok(dir) = File::open(path) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(windows)]
+fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::windows::fs::symlink_dir(target, link)
+}
+
+/// Removes generations other than `keep`: leftovers of failed or killed loads and replaced
+/// generations. Nothing is removed while a reader holds the read lock (it may be reading an
+/// older generation); the next load tries again.
+fn remove_stale_generations(path: &Path, keep: Option<&Path>) {
+    let Ok(read_lock) = File::create(path.join(READ_LOCK)) else {
+        return;
+    };
+    if read_lock.try_lock().is_err() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(path) else {
+        return;
+    };
+    for e in entries.filter_map(Result::ok) {
+        let name = e.file_name();
+        let Some(n) = name.to_str() else { continue };
+        if n.starts_with(GEN_PREFIX) && keep.is_none_or(|k| k != Path::new(n)) {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// A generation directory path, for tests and tools: the active one.
+pub fn active_generation(path: &Path) -> Option<PathBuf> {
+    fs::read_link(path.join(ACTIVE)).ok().map(|t| path.join(t))
+}
