@@ -90,10 +90,10 @@ def machine(meta):
 def compare_report(meta, runs):
     out = [machine(meta), ""]
     out.append(
-        "| N | step | wall (s) | throughput | peak RSS (MiB) | process tree RSS (MiB, sampled) "
+        "| N | step | wall (s) | CPU (s) | throughput | peak RSS (MiB) | process tree RSS (MiB, sampled) "
         "| CPU busy before (%) |"
     )
-    out.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    out.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n, r in runs.items():
         distinct = num(r, "distinct")
         rows = num(r, "csv_rows")
@@ -106,13 +106,13 @@ def compare_report(meta, runs):
         ]
         for key, label, count, unit in steps:
             if key == "morph" and "morph.skipped" in r:
-                out.append(f"| {n:,} | {label} | skipped: {r['morph.skipped']} | | | | |")
+                out.append(f"| {n:,} | {label} | skipped: {r['morph.skipped']} | | | | | |")
                 continue
             s = num(r, f"{key}.seconds")
             if s is None:
                 continue
             out.append(
-                f"| {n:,} | {label} | {secs(s)} | {grouped(rate(count, s))} {unit} | "
+                f"| {n:,} | {label} | {secs(s)} | {secs(num(r, f'{key}.cpu_seconds'))} | {grouped(rate(count, s))} {unit} | "
                 f"{mib(num(r, f'{key}.rss_kb'))} | {mib(num(r, f'{key}.tree_rss_kb'))} "
                 f"| {r.get(f'{key}.busy_before', '—')} |"
             )
@@ -150,13 +150,16 @@ def compare_report(meta, runs):
 
 def memory_report(meta, runs):
     out = [machine(meta), ""]
-    out.append("| N | CSV rows (MB) | triples written | distinct triples | wall (s) | triples/s | peak RSS (MiB) |")
-    out.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    out.append(
+        "| N | CSV rows (MB) | triples written | distinct triples | wall (s) | CPU (s) | triples/s | peak RSS (MiB) |"
+    )
+    out.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n, r in runs.items():
         s = num(r, "map.seconds")
         out.append(
             f"| {n:,} | {grouped(num(r, 'csv_rows'))} ({num(r, 'csv_bytes') / 1e6:,.0f}) | {grouped(num(r, 'map.lines'))} "
-            f"| {grouped(num(r, 'distinct'))} | {secs(s)} | {grouped(rate(num(r, 'distinct'), s))} "
+            f"| {grouped(num(r, 'distinct'))} | {secs(s)} | {secs(num(r, 'map.cpu_seconds'))} "
+            f"| {grouped(rate(num(r, 'distinct'), s))} "
             f"| {mib(num(r, 'map.rss_kb'))} |"
         )
     return "\n".join(out)

@@ -11,11 +11,12 @@
 #   bench/run.sh --memory [N]    factgraph map's peak memory on ≥10 million triples (default N:
 #                                600000, ≈11M triples); written between BENCH.md's memory markers.
 #
-# Every step is timed (wall clock) and its peak RSS taken from `/usr/bin/time -v` (the largest
-# process); the RSS summed over the process tree is also sampled every 0.2 s, which matters for
-# Morph-KGC (a pool of worker processes). Throughput is distinct triples of the mapped graph per
-# second of wall time, the same numerator for every tool. Before each timed step the script waits
-# (up to BENCH_IDLE_WAIT seconds, default 600) for the CPUs to be idle, and records how busy they were.
+# Every step is timed (wall clock, and CPU time: user + system of the process and its children)
+# and its peak RSS taken from `/usr/bin/time -v` (the largest process); the RSS summed over the
+# process tree is also sampled every 0.2 s, which matters for Morph-KGC (a pool of worker
+# processes). Throughput is distinct triples of the mapped graph per second of wall time, the same
+# numerator for every tool. Before each timed step the script waits (up to BENCH_IDLE_WAIT seconds,
+# default 600) for the CPUs to be idle, and records how busy they were.
 #
 # Environment: SKIP_MORPH=1 skips Morph-KGC; MORPH_MAX_SECONDS (default 900) skips it when the rate
 # measured at a smaller N predicts a longer run; BENCH_WORK (default /tmp/factgraph-bench) holds the
@@ -55,12 +56,13 @@ fi
 
 log "building (release) in $CARGO_TARGET_DIR"
 (cd "$root" && cargo build --release --bin factgraph --example synth --example oxigraph_bulk_load)
-bin=$CARGO_TARGET_DIR/release
-fg=$bin/factgraph
-synth=$bin/examples/synth
-peer=$bin/examples/oxigraph_bulk_load
-
-mkdir -p "$work"
+# Copies, so that another build into the same target directory cannot swap them mid-run.
+mkdir -p "$work/bin"
+cp "$CARGO_TARGET_DIR/release/factgraph" "$CARGO_TARGET_DIR/release/examples/synth" \
+  "$CARGO_TARGET_DIR/release/examples/oxigraph_bulk_load" "$work/bin/"
+fg=$work/bin/factgraph
+synth=$work/bin/synth
+peer=$work/bin/oxigraph_bulk_load
 results=$work/results-$mode.tsv
 : >"$results"
 record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$results"; }
@@ -126,13 +128,15 @@ measure() {
     tail -n 20 "$run/$key.err" >&2
     return "$rc"
   fi
-  local secs rss
+  local secs rss cpu
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
   rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tf")
+  cpu=$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ { t += $2 } END { printf "%.2f", t }' "$tf")
   record "$n" "$key.seconds" "$secs"
+  record "$n" "$key.cpu_seconds" "$cpu"
   record "$n" "$key.rss_kb" "$rss"
   record "$n" "$key.tree_rss_kb" "$peak"
-  log "$key: ${secs} s, max RSS $((rss / 1024)) MiB (tree ≈ $((peak / 1024)) MiB)"
+  log "$key: ${secs} s (CPU ${cpu} s), max RSS $((rss / 1024)) MiB (tree ≈ $((peak / 1024)) MiB)"
 }
 
 record meta date "$(date -u +%Y-%m-%dT%H:%MZ)"
@@ -141,7 +145,9 @@ record meta cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 record meta mem_kb "$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)"
 record meta kernel "$(uname -sr)"
 record meta loadavg_start "$(cut -d' ' -f1-3 /proc/loadavg)"
-record meta factgraph "$("$fg" --version 2>/dev/null | head -n1) ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+dirty=""
+[ -z "$(git -C "$root" status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/null)" ] || dirty=" + uncommitted changes in src/"
+record meta factgraph "$("$fg" --version 2>/dev/null | head -n1) (commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$dirty)"
 record meta oxigraph "$(awk '/^name = "oxigraph"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$root/Cargo.lock")"
 record meta rustc "$(rustc --version)"
 record meta seed "$seed"

@@ -8,6 +8,7 @@ use oxigraph::io::{RdfFormat, RdfSerializer, WriterQuadSerializer};
 use oxigraph::model::{QuadRef, TermRef};
 use oxigraph::store::{StorageError, Store};
 
+use crate::line_writer::LineWriter;
 use crate::prefixes::{instance_prefix, INSTANCES, PREFIXES};
 use crate::rml::{QuadSink, SinkError};
 
@@ -75,17 +76,29 @@ pub fn instance_namespace(iri: &str) -> Option<&str> {
 /// Streams quads to a writer. In formats without graphs, quads of named graphs are written
 /// as triples and counted in [`WriterSink::flattened`].
 pub struct WriterSink<W: Write> {
-    inner: WriterQuadSerializer<W>,
+    inner: Inner<W>,
     datasets: bool,
     /// Quads whose graph name was dropped because the format has no graphs.
     pub flattened: u64,
 }
 
+enum Inner<W: Write> {
+    /// N-Triples and N-Quads: factgraph's own fast writer.
+    Lines(LineWriter<W>),
+    /// Every other format: Oxigraph's serialisers.
+    Rdf(WriterQuadSerializer<W>),
+}
+
 impl<W: Write> WriterSink<W> {
     /// Starts writing `format` to `writer` with prefixes for `namespaces`.
     pub fn new(format: RdfFormat, namespaces: &BTreeSet<String>, writer: W) -> Self {
+        let inner = match format {
+            RdfFormat::NTriples => Inner::Lines(LineWriter::new(writer, false)),
+            RdfFormat::NQuads => Inner::Lines(LineWriter::new(writer, true)),
+            _ => Inner::Rdf(serializer(format, namespaces).for_writer(writer)),
+        };
         Self {
-            inner: serializer(format, namespaces).for_writer(writer),
+            inner,
             datasets: format.supports_datasets(),
             flattened: 0,
         }
@@ -93,17 +106,22 @@ impl<W: Write> WriterSink<W> {
 
     /// Ends the document and returns the writer.
     pub fn finish(self) -> std::io::Result<W> {
-        self.inner.finish()
+        match self.inner {
+            Inner::Lines(w) => w.finish(),
+            Inner::Rdf(w) => w.finish(),
+        }
     }
 }
 
 impl<W: Write> QuadSink for WriterSink<W> {
     fn push(&mut self, quad: QuadRef<'_>) -> Result<(), SinkError> {
-        if self.datasets || quad.graph_name.is_default_graph() {
-            self.inner.serialize_quad(quad)?;
-        } else {
+        if !self.datasets && !quad.graph_name.is_default_graph() {
             self.flattened += 1;
-            self.inner.serialize_triple(quad)?;
+        }
+        match &mut self.inner {
+            Inner::Lines(w) => w.write_quad(quad)?,
+            Inner::Rdf(w) if self.datasets => w.serialize_quad(quad)?,
+            Inner::Rdf(w) => w.serialize_triple(quad)?,
         }
         Ok(())
     }

@@ -27,7 +27,8 @@ const ACTIVE: &str = "active";
 const LOAD_LOCK: &str = "load.lock";
 const READ_LOCK: &str = "read.lock";
 const GEN_PREFIX: &str = "gen-";
-const BATCH: usize = 100_000;
+/// Quads handed to the bulk loader at a time: its own batch size for 256 MB and 2 threads.
+const BATCH: usize = 128_000;
 
 /// Errors of the store layer.
 #[derive(Debug, thiserror::Error)]
@@ -246,19 +247,30 @@ fn fill_generation(
     {
         let mut batch: Vec<Quad> = Vec::with_capacity(BATCH);
         let mut total: u64 = 0;
-        let mut sink = |q: QuadRef<'_>| -> Result<(), SinkError> {
-            batch.push(q.into_owned());
-            if batch.len() >= BATCH {
-                total += batch.len() as u64;
-                loader.load_quads(batch.drain(..))?;
-                if let Some(p) = options.progress {
-                    p(total);
-                }
-            }
-            Ok(())
-        };
+        // Mapping runs on its own threads (rows in order); this thread feeds the bulk
+        // loader, whose indexing threads work on earlier batches meanwhile.
+        let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         for mapping in mappings {
-            let stats = rml::execute(mapping, &mut sink)?;
+            let stats = rml::execute_parallel(
+                mapping,
+                workers,
+                Vec::new,
+                |chunk: &mut Vec<Quad>, q: QuadRef<'_>| {
+                    chunk.push(q.into_owned());
+                    Ok(())
+                },
+                |mut chunk: Vec<Quad>| -> Result<(), SinkError> {
+                    batch.append(&mut chunk);
+                    if batch.len() >= BATCH {
+                        total += batch.len() as u64;
+                        loader.load_quads(batch.drain(..))?;
+                        if let Some(p) = options.progress {
+                            p(total);
+                        }
+                    }
+                    Ok(())
+                },
+            )?;
             rows += stats.rows;
             mapped += stats.quads;
         }

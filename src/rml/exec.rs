@@ -5,6 +5,8 @@
 //! that grows is the index of a join's parent (its join keys and subjects).
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::fs::File;
 use std::io::BufReader;
 
@@ -60,6 +62,206 @@ pub fn execute(mapping: &Mapping, sink: &mut dyn QuadSink) -> Result<Stats, RmlE
         stats: Stats::default(),
     }
     .run(sink)
+}
+
+/// Rows that travel together between the threads of [`execute_parallel`].
+const BATCH_ROWS: usize = 1024;
+
+/// Runs every triples map of `mapping` on `workers` threads (at least one), in order.
+///
+/// A reader thread parses the CSV into batches of rows; workers map each batch into a chunk
+/// (`new_chunk`, filled through `add`); the calling thread hands the chunks to `consume` in
+/// the order of the rows, so the output is the same as [`execute`]'s. Memory stays bounded:
+/// at most a few batches per worker are in flight. The first error in row order wins.
+pub fn execute_parallel<C, N, A, F>(
+    mapping: &Mapping,
+    workers: usize,
+    new_chunk: N,
+    add: A,
+    mut consume: F,
+) -> Result<Stats, RmlError>
+where
+    C: Send,
+    N: Fn() -> C + Sync,
+    A: Fn(&mut C, QuadRef<'_>) -> Result<(), SinkError> + Sync,
+    F: FnMut(C) -> Result<(), SinkError>,
+{
+    let mut executor = Executor {
+        mapping,
+        join_indexes: Vec::new(),
+        join_lookup: HashMap::new(),
+        stats: Stats::default(),
+    };
+    let workers = workers.max(1);
+    for tm in &mapping.triples_maps {
+        let csv = open_csv(mapping, tm)?;
+        let compiled = executor.compile(tm, &csv.headers)?;
+        let (rows, quads) = run_parallel(
+            mapping,
+            csv,
+            &compiled,
+            &executor.join_indexes,
+            workers,
+            &new_chunk,
+            &add,
+            &mut consume,
+        )?;
+        executor.stats.rows += rows;
+        executor.stats.quads += quads;
+    }
+    Ok(executor.stats)
+}
+
+type Batch = Vec<csv::StringRecord>;
+type Done<C> = (usize, Result<(C, u64, Batch), RmlError>);
+
+#[allow(clippy::too_many_arguments)]
+fn run_parallel<C, N, A, F>(
+    mapping: &Mapping,
+    csv: Csv,
+    compiled: &CTriplesMap,
+    joins: &[JoinIndex],
+    workers: usize,
+    new_chunk: &N,
+    add: &A,
+    consume: &mut F,
+) -> Result<(u64, u64), RmlError>
+where
+    C: Send,
+    N: Fn() -> C + Sync,
+    A: Fn(&mut C, QuadRef<'_>) -> Result<(), SinkError> + Sync,
+    F: FnMut(C) -> Result<(), SinkError>,
+{
+    use std::collections::BTreeMap;
+    use std::sync::mpsc::{channel, sync_channel};
+    use std::sync::Mutex;
+
+    let Csv {
+        mut reader,
+        headers,
+        file,
+    } = csv;
+    let base = mapping.base.as_deref();
+    let (work_tx, work_rx) = sync_channel::<(usize, Batch)>(workers * 2);
+    let work_rx = Mutex::new(work_rx);
+    let (done_tx, done_rx) = sync_channel::<Done<C>>(workers * 2);
+    let (recycle_tx, recycle_rx) = channel::<Batch>();
+    let (headers, file) = (&headers, file.as_str());
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let stop = &stop;
+    std::thread::scope(|scope| {
+        // Reader: CSV → batches of rows.
+        let reader_done = done_tx.clone();
+        let reader_thread = scope.spawn(move || -> u64 {
+            let mut rows = 0;
+            let mut seq = 0;
+            loop {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    return rows;
+                }
+                let mut batch = recycle_rx.try_recv().unwrap_or_default();
+                batch.resize_with(BATCH_ROWS, csv::StringRecord::new);
+                let mut n = 0;
+                let mut failure = None;
+                while n < BATCH_ROWS {
+                    match reader.read_record(&mut batch[n]) {
+                        Ok(true) => n += 1,
+                        Ok(false) => break,
+                        Err(e) => {
+                            failure = Some(csv_error(file, e));
+                            break;
+                        }
+                    }
+                }
+                rows += n as u64;
+                batch.truncate(n);
+                let last = n < BATCH_ROWS || failure.is_some();
+                if n > 0 {
+                    if work_tx.send((seq, batch)).is_err() {
+                        return rows;
+                    }
+                    seq += 1;
+                }
+                if let Some(e) = failure {
+                    let _ = reader_done.send((seq, Err(e)));
+                }
+                if last {
+                    return rows;
+                }
+            }
+        });
+        // Workers: rows → chunks.
+        for _ in 0..workers {
+            let done = done_tx.clone();
+            let work_rx = &work_rx;
+            let mut compiled = compiled.clone();
+            scope.spawn(move || loop {
+                let next = match work_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok((seq, batch)) = next else { return };
+                let mut chunk = new_chunk();
+                let mut quads = 0;
+                let mut result = Ok(());
+                for record in &batch {
+                    let row = Row {
+                        record,
+                        file,
+                        line: record.position().map_or(0, csv::Position::line),
+                        headers,
+                        base,
+                    };
+                    let mut sink = |q: QuadRef<'_>| add(&mut chunk, q);
+                    result = match compiled.eval(&row) {
+                        Ok(true) => compiled
+                            .emit(joins, &mut sink)
+                            .map(|n| quads += n)
+                            .map_err(RmlError::Sink),
+                        Ok(false) => Ok(()),
+                        Err(e) => Err(e),
+                    };
+                    if result.is_err() {
+                        break;
+                    }
+                }
+                let message = result.map(|()| (chunk, quads, batch));
+                if done.send((seq, message)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        // This thread: chunks, in row order, to `consume`.
+        let mut pending: BTreeMap<usize, Result<(C, u64, Batch), RmlError>> = BTreeMap::new();
+        let mut next = 0;
+        let mut quads = 0;
+        let outcome = (|| {
+            for (seq, result) in &done_rx {
+                pending.insert(seq, result);
+                while let Some(result) = pending.remove(&next) {
+                    let (chunk, n, batch) = result?;
+                    quads += n;
+                    consume(chunk).map_err(RmlError::Sink)?;
+                    let _ = recycle_tx.send(batch);
+                    next += 1;
+                }
+            }
+            Ok(())
+        })();
+        // On error: tell the reader to stop, close the results channel (workers stop when
+        // they next send) and drain the work channel so a reader blocked on it wakes up.
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(done_rx);
+        drop(pending);
+        if outcome.is_err() {
+            if let Ok(rx) = work_rx.lock() {
+                while rx.recv().is_ok() {}
+            }
+        }
+        let rows = reader_thread.join().unwrap_or(0);
+        outcome.map(|()| (rows, quads))
+    })
 }
 
 /// An open CSV source with its header.
@@ -161,7 +363,7 @@ struct Executor<'m> {
 
 /// Parent subjects by join key.
 struct JoinIndex {
-    map: HashMap<String, Vec<Term>>,
+    map: FxHashMap<String, Vec<Term>>,
 }
 
 impl Executor<'_> {
@@ -273,7 +475,7 @@ impl Executor<'_> {
             .iter()
             .map(|p| column(&csv.headers, p, self.mapping, parent))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut map: HashMap<String, Vec<Term>> = HashMap::new();
+        let mut map: FxHashMap<String, Vec<Term>> = FxHashMap::default();
         let mut record = csv::StringRecord::new();
         let mut key = String::new();
         loop {
@@ -379,6 +581,7 @@ impl Row<'_> {
     }
 }
 
+#[derive(Clone)]
 struct CTriplesMap {
     subject: CTerm,
     classes: Vec<NamedNode>,
@@ -386,12 +589,14 @@ struct CTriplesMap {
     poms: Vec<CPom>,
 }
 
+#[derive(Clone)]
 struct CPom {
     predicates: Vec<CTerm>,
     objects: Vec<CObject>,
     graphs: Vec<CTerm>,
 }
 
+#[derive(Clone)]
 enum CObject {
     Term(CTerm),
     /// A referencing object map without join: the parent's subject for the same row.
@@ -512,23 +717,27 @@ fn as_subject(t: TermRef<'_>) -> Option<NamedOrBlankNodeRef<'_>> {
     }
 }
 
+#[derive(Clone)]
 enum CValue {
     Constant(Term),
     Column(usize),
     Template(Vec<CSegment>),
 }
 
+#[derive(Clone)]
 enum CSegment {
     Text(String),
     Column(usize),
 }
 
+#[derive(Clone)]
 enum CExtra {
     Constant(String),
     Map(Box<CTerm>),
 }
 
 /// A term map compiled against a CSV header, with the buffer its terms are built in.
+#[derive(Clone)]
 struct CTerm {
     value: CValue,
     term_type: TermType,

@@ -20,7 +20,7 @@ pub mod template;
 pub mod vocab;
 
 pub use error::RmlError;
-pub use exec::{execute, is_absolute_iri, QuadSink, SinkError, Stats};
+pub use exec::{execute, execute_parallel, is_absolute_iri, QuadSink, SinkError, Stats};
 pub use model::Mapping;
 pub use parse::{parse_mapping_file, parse_mapping_str, ParseOptions};
 

@@ -68,7 +68,8 @@ pub fn parse_mapping_str(
 
 struct Doc {
     graph: Graph,
-    lines: HashMap<NamedOrBlankNode, u64>,
+    /// Line of each subject's first triple, and the order in which subjects first appear.
+    lines: HashMap<NamedOrBlankNode, (u64, usize)>,
 }
 
 /// Parses the Turtle, translating older vocabulary, and records the line of each subject.
@@ -99,7 +100,7 @@ fn read_turtle(
     };
     let mut parser = parser.low_level();
     let mut graph = Graph::new();
-    let mut lines: HashMap<NamedOrBlankNode, u64> = HashMap::new();
+    let mut lines: HashMap<NamedOrBlankNode, (u64, usize)> = HashMap::new();
     let mut families: Vec<(Family, u64)> = Vec::new();
     let mut line_no: u64 = 0;
     let mut rest = text;
@@ -128,7 +129,10 @@ fn read_turtle(
                 }
             })?;
             let triple = normalize_triple(triple, line_no, file, &mut families)?;
-            lines.entry(triple.subject.clone()).or_insert(line_no);
+            let seq = lines.len();
+            lines
+                .entry(triple.subject.clone())
+                .or_insert((line_no, seq));
             graph.insert(&triple);
         }
     }
@@ -279,7 +283,7 @@ impl<'a> Reader<'a> {
     ) -> RmlError {
         RmlError::Mapping {
             file: self.file.clone(),
-            line: node.and_then(|n| self.doc.lines.get(&n.into_owned()).copied()),
+            line: node.and_then(|n| self.doc.lines.get(&n.into_owned()).map(|(l, _)| *l)),
             triples_map: tm.map(str::to_owned),
             message,
         }
@@ -292,8 +296,24 @@ impl<'a> Reader<'a> {
             .graph
             .objects_for_subject_predicate(s, &p)
             .collect();
-        v.sort_by_key(|t| t.to_string());
+        // Document order (blank node ids are random), literals by value.
+        v.sort_by_cached_key(|t| match t {
+            TermRef::NamedNode(n) => (
+                self.order(NamedOrBlankNodeRef::from(*n)),
+                n.as_str().to_owned(),
+            ),
+            TermRef::BlankNode(b) => (self.order(NamedOrBlankNodeRef::from(*b)), String::new()),
+            TermRef::Literal(l) => (usize::MAX, l.value().to_owned()),
+        });
         v
+    }
+
+    /// Where a node first appears as a subject (nodes that never do come last).
+    fn order(&self, n: NamedOrBlankNodeRef<'_>) -> usize {
+        self.doc
+            .lines
+            .get(&n.into_owned())
+            .map_or(usize::MAX - 1, |(_, seq)| *seq)
     }
 
     fn node<'t>(
@@ -355,12 +375,7 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        names.sort_by_key(|n| {
-            (
-                self.doc.lines.get(n).copied().unwrap_or(u64::MAX),
-                n.to_string(),
-            )
-        });
+        names.sort_by_key(|n| self.doc.lines.get(n).map_or(usize::MAX, |(_, seq)| *seq));
         if names.is_empty() {
             return Err(self.err(None, None, "no triples map found: expected a resource of type rml:TriplesMap with an rml:logicalSource".into()));
         }
@@ -445,7 +460,7 @@ impl<'a> Reader<'a> {
         }
         Ok(TriplesMap {
             name: name.clone(),
-            line: self.doc.lines.get(&node.into_owned()).copied(),
+            line: self.doc.lines.get(&node.into_owned()).map(|(l, _)| *l),
             source,
             subject,
             predicate_object_maps,

@@ -146,8 +146,11 @@ pub fn is_iunreserved(c: char) -> bool {
 /// assert_eq!(s, "Saint%20Martin%20%28French%20part%29%2Fé");
 /// ```
 pub fn push_iri_safe(out: &mut String, value: &str) {
-    // Fast path: most identifiers are plain.
-    if value.chars().all(is_iunreserved) {
+    // Fast path: most identifiers are plain ASCII.
+    if value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+    {
         out.push_str(value);
         return;
     }
