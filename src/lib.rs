@@ -5,6 +5,8 @@
 //! read the store; the binary (`src/main.rs`) only parses arguments and reports errors.
 
 pub mod line_writer;
+pub mod enrich;
+pub mod federate;
 pub mod link;
 pub mod ontology;
 pub mod prefixes;

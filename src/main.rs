@@ -20,6 +20,8 @@ use factgraph::rdf_io::{self, RdfOutput, WriterSink};
 use factgraph::rml::{self, ParseOptions, RmlError};
 use factgraph::store::{self, LoadOptions, StoreError};
 
+mod cli_link;
+
 #[derive(Parser)]
 #[command(
     name = "factgraph",
@@ -83,7 +85,16 @@ enum Command {
         format: Option<QueryOutput>,
         #[command(flatten)]
         store: StoreArg,
+        #[command(flatten)]
+        federation: cli_link::FederateArgs,
     },
+    /// Find Wikidata candidates for the organisations, people and places not linked yet,
+    /// score them and write them to DIR/links.csv, keeping every human decision
+    Link(cli_link::LinkArgs),
+    /// Copy facts about the linked entities from Wikidata (labels, description, country,
+    /// coordinates, website, inception) into the graph <https://w3id.org/factgraph/graph/wikidata>
+    /// (DIR/wikidata.nq), then reload the store
+    Enrich(cli_link::EnrichArgs),
     /// Write the whole graph (Turtle with prefixes by default)
     Export {
         /// Output format
@@ -166,6 +177,14 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         if let Some(QueryError::Syntax { .. }) = cause.downcast_ref::<QueryError>() {
             return 2;
         }
+        if let Some(l) = cause.downcast_ref::<factgraph::link::LinkError>() {
+            return if l.is_input_error() { 2 } else { 1 };
+        }
+        if cause.is::<factgraph::link::links_csv::LinksError>()
+            || cause.is::<factgraph::enrich::EnrichFileError>()
+        {
+            return 2;
+        }
     }
     1
 }
@@ -184,7 +203,17 @@ fn run(cli: Cli) -> Result<()> {
             file,
             format,
             store,
-        } => run_query(query, file, format, &store.store, quiet),
+            federation,
+        } => run_query(
+            query,
+            file,
+            format,
+            &store.store,
+            federation.evaluator(),
+            quiet,
+        ),
+        Command::Link(args) => cli_link::link(args, quiet),
+        Command::Enrich(args) => cli_link::enrich(args, quiet),
         Command::Export {
             format,
             output,
@@ -229,6 +258,7 @@ fn load(
 ) -> Result<()> {
     let mappings = project::read_mappings(dir, mapping, &ParseOptions { base })?;
     let ontology = ontology::quads().map_err(|e| anyhow!(e))?;
+    let (ontology, linked) = cli_link::extra_quads(dir, ontology, quiet)?;
     let bar = spinner(quiet, "loading");
     let progress = |n: u64| bar.set_position(n);
     let summary = store::load(
@@ -246,7 +276,7 @@ fn load(
             summary.quads,
             summary.mapped,
             summary.rows,
-            summary.ontology,
+            summary.ontology - linked,
             summary.subjects,
             store_path.display(),
             summary.seconds
@@ -260,6 +290,7 @@ fn run_query(
     file: Option<PathBuf>,
     format: Option<QueryOutput>,
     store_path: &Path,
+    evaluator: oxigraph::sparql::SparqlEvaluator,
     quiet: bool,
 ) -> Result<()> {
     let (text, source_name) = match (query, file) {
@@ -282,7 +313,8 @@ fn run_query(
     let stdout = io::stdout();
     let terminal = stdout.is_terminal();
     let mut out = BufWriter::new(stdout.lock());
-    let summary = query::run(
+    let summary = query::run_with(
+        evaluator,
         &store.store,
         &text,
         &source_name,

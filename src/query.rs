@@ -96,7 +96,29 @@ pub fn run(
     terminal: bool,
     out: &mut dyn Write,
 ) -> Result<QuerySummary, QueryError> {
-    let mut prepared = evaluator()
+    run_with(
+        evaluator(),
+        store,
+        query,
+        source_name,
+        format,
+        terminal,
+        out,
+    )
+}
+
+/// [`run`] with a given evaluator (e.g. [`crate::federate::evaluator`], which lets
+/// `SERVICE` calls reach remote endpoints).
+pub fn run_with(
+    evaluator: SparqlEvaluator,
+    store: &Store,
+    query: &str,
+    source_name: &str,
+    format: Option<QueryOutput>,
+    terminal: bool,
+    out: &mut dyn Write,
+) -> Result<QuerySummary, QueryError> {
+    let mut prepared = evaluator
         .parse_query(query)
         .map_err(|e| QueryError::Syntax {
             source_name: source_name.to_owned(),
