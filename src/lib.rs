@@ -4,9 +4,9 @@
 //! [`store`] loads quads into Oxigraph and knows nothing of CSV; [`query`] and [`rdf_io`]
 //! read the store; the binary (`src/main.rs`) only parses arguments and reports errors.
 
-pub mod line_writer;
 pub mod enrich;
 pub mod federate;
+pub mod line_writer;
 pub mod link;
 pub mod ontology;
 pub mod prefixes;

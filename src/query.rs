@@ -167,7 +167,10 @@ pub fn run_with(
             let mut count = 0;
             match format {
                 Some(f) => {
-                    let mut tracked = LastByte { inner: &mut *out, last: None };
+                    let mut tracked = LastByte {
+                        inner: &mut *out,
+                        last: None,
+                    };
                     let mut w = QueryResultsSerializer::from_format(f)
                         .serialize_solutions_to_writer(&mut tracked, variables)?;
                     for s in solutions {
@@ -179,7 +182,11 @@ pub fn run_with(
                     if matches!(f, QueryResultsFormat::Csv | QueryResultsFormat::Tsv)
                         && tracked.last != Some(b'\n')
                     {
-                        tracked.write_all(if f == QueryResultsFormat::Csv { b"\r\n" } else { b"\n" })?;
+                        tracked.write_all(if f == QueryResultsFormat::Csv {
+                            b"\r\n"
+                        } else {
+                            b"\n"
+                        })?;
                     }
                 }
                 None => {
