@@ -85,8 +85,8 @@ pub struct WriterSink<W: Write> {
 enum Inner<W: Write> {
     /// N-Triples and N-Quads: factgraph's own fast writer.
     Lines(LineWriter<W>),
-    /// Every other format: Oxigraph's serialisers.
-    Rdf(WriterQuadSerializer<W>),
+    /// Every other format: Oxigraph's serialisers (boxed: much larger than the other).
+    Rdf(Box<WriterQuadSerializer<W>>),
 }
 
 impl<W: Write> WriterSink<W> {
@@ -95,7 +95,7 @@ impl<W: Write> WriterSink<W> {
         let inner = match format {
             RdfFormat::NTriples => Inner::Lines(LineWriter::new(writer, false)),
             RdfFormat::NQuads => Inner::Lines(LineWriter::new(writer, true)),
-            _ => Inner::Rdf(serializer(format, namespaces).for_writer(writer)),
+            _ => Inner::Rdf(Box::new(serializer(format, namespaces).for_writer(writer))),
         };
         Self {
             inner,
