@@ -124,6 +124,65 @@ enum Command {
         #[arg(long, value_name = "IRI")]
         base: Option<String>,
     },
+    /// Serve the store over HTTP, read-only: the SPARQL 1.1 Protocol at /query, a query
+    /// page at / and a page for every entity
+    Serve(ServeArgs),
+    /// Send the store's graphs to a remote triple store through the SPARQL 1.1 Graph Store
+    /// HTTP Protocol (PUT replaces each graph; large graphs follow in POSTed chunks)
+    Push(PushArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on; loopback unless told otherwise (port 0 picks a free port)
+    #[arg(long, default_value = factgraph::serve::DEFAULT_BIND, value_name = "HOST:PORT")]
+    bind: String,
+    #[command(flatten)]
+    store: StoreArg,
+    /// Cancel a query after SECONDS (0: never)
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    timeout: f64,
+    /// Return at most N rows or triples per query (0: no cap)
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    max_results: usize,
+    /// Requests answered at once
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    workers: usize,
+}
+
+#[derive(clap::Args)]
+struct PushArgs {
+    /// The Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph),
+    /// http://host:3030/DATASET/data (Fuseki)
+    #[arg(long, value_name = "URL")]
+    endpoint: String,
+    /// Put every triple of the store into this remote graph (default: each graph to the
+    /// remote graph of the same name)
+    #[arg(long, value_name = "IRI", conflicts_with = "default")]
+    graph: Option<String>,
+    /// Put every triple of the store into the remote default graph
+    #[arg(long)]
+    default: bool,
+    /// User name for HTTP Basic authentication
+    #[arg(long, value_name = "U", requires = "password")]
+    user: Option<String>,
+    /// Password for HTTP Basic authentication
+    #[arg(
+        long,
+        value_name = "P",
+        env = "FACTGRAPH_PUSH_PASSWORD",
+        hide_env_values = true,
+        requires = "user"
+    )]
+    password: Option<String>,
+    /// Triples per request
+    #[arg(long, default_value_t = factgraph::push::DEFAULT_CHUNK, value_name = "N")]
+    chunk_size: usize,
+    /// Retries of a request that failed for a passing reason (with exponential backoff)
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    retries: u32,
+    #[command(flatten)]
+    store: StoreArg,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -233,6 +292,8 @@ fn run(cli: Cli) -> Result<()> {
             base,
             quiet,
         ),
+        Command::Serve(args) => serve(args, quiet),
+        Command::Push(args) => push(args, quiet),
     }
 }
 
@@ -497,4 +558,93 @@ fn collect_namespaces(t: &rml::model::TermMap, out: &mut BTreeSet<String>) {
             out.insert(ns.to_owned());
         }
     }
+}
+
+/// `factgraph serve`: binds, says where, and answers until killed.
+fn serve(args: ServeArgs, quiet: bool) -> Result<()> {
+    use factgraph::serve::{Limits, ServeOptions, Server};
+    if !(args.timeout.is_finite() && args.timeout >= 0.0) {
+        return Err(anyhow!("--timeout takes a number of seconds, 0 or more"));
+    }
+    let options = ServeOptions {
+        bind: args.bind,
+        store: args.store.store,
+        limits: Limits {
+            timeout: (args.timeout > 0.0).then(|| std::time::Duration::from_secs_f64(args.timeout)),
+            max_results: args.max_results,
+        },
+        workers: args.workers,
+    };
+    let server = Server::bind(&options)?;
+    let addr = server.local_addr();
+    // Tests and scripts read this line to learn the port; it is printed even with --quiet.
+    eprintln!(
+        "factgraph: serving {} on http://{addr}/ (SPARQL endpoint http://{addr}/query)",
+        options.store.display()
+    );
+    if !quiet && !addr.ip().is_loopback() {
+        eprintln!("warning: {addr} is reachable from other machines; the store is read-only, but anyone who reaches it can query it");
+    }
+    server.run();
+    Ok(())
+}
+
+/// `factgraph push`: sends the graphs, with a progress bar on a terminal.
+fn push(args: PushArgs, quiet: bool) -> Result<()> {
+    use factgraph::push::{self, PushOptions, Target};
+    let target = match (args.graph, args.default) {
+        (Some(g), _) => Target::Graph(
+            oxigraph::model::NamedNode::new(g.as_str())
+                .map_err(|e| anyhow!("--graph {g} is not an IRI: {e}"))?,
+        ),
+        (None, true) => Target::Default,
+        (None, false) => Target::Mirror,
+    };
+    let store = store::open_read(&args.store.store)?;
+    let total = store
+        .store
+        .len()
+        .context("cannot count the quads of the store")? as u64;
+    let bar = if quiet || !io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} triples ({per_sec}, eta {eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    };
+    let progress = |n: u64| bar.set_position(n);
+    let summary = push::push(
+        &store.store,
+        &PushOptions {
+            endpoint: args.endpoint.clone(),
+            target,
+            auth: args.user.zip(args.password),
+            chunk_triples: args.chunk_size,
+            retries: args.retries,
+            progress: Some(&progress),
+            ..PushOptions::default()
+        },
+    )?;
+    bar.finish_and_clear();
+    if !quiet {
+        if summary.skipped_graphs > 0 {
+            eprintln!(
+                "warning: {} graphs named by blank nodes were not sent (the protocol cannot name them)",
+                summary.skipped_graphs
+            );
+        }
+        eprintln!(
+            "pushed {} triples in {} graph{} to {} ({} requests, {} retried)",
+            summary.triples,
+            summary.graphs,
+            if summary.graphs == 1 { "" } else { "s" },
+            args.endpoint,
+            summary.requests,
+            summary.retries
+        );
+    }
+    Ok(())
 }
