@@ -4,16 +4,29 @@
 //! [`store`] loads quads into Oxigraph and knows nothing of CSV; [`query`] and [`rdf_io`]
 //! read the store; the binary (`src/main.rs`) only parses arguments and reports errors.
 
+#[cfg(feature = "store")]
 pub mod enrich;
+#[cfg(feature = "store")]
 pub mod federate;
+pub mod fuzzing;
 pub mod line_writer;
+#[cfg(feature = "store")]
 pub mod link;
+#[cfg(feature = "store")]
 pub mod ontology;
 pub mod prefixes;
 pub mod project;
+#[cfg(feature = "store")]
 pub mod push;
+#[cfg(feature = "store")]
 pub mod query;
+#[cfg(feature = "store")]
 pub mod rdf_io;
 pub mod rml;
+#[cfg(feature = "store")]
 pub mod serve;
+#[cfg(feature = "store")]
+pub mod shacl;
+#[cfg(feature = "store")]
 pub mod store;
+pub mod validate;

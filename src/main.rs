@@ -19,6 +19,7 @@ use factgraph::query::{self, QueryError, QueryOutput, QuerySummary};
 use factgraph::rdf_io::{self, RdfOutput, WriterSink};
 use factgraph::rml::{self, ParseOptions, RmlError};
 use factgraph::store::{self, LoadOptions, StoreError};
+use factgraph::validate::{self, Report};
 
 mod cli_link;
 
@@ -66,6 +67,31 @@ enum Command {
         /// Use this mapping file instead of DIR/*.rml.ttl
         #[arg(long, value_name = "FILE")]
         mapping: Option<PathBuf>,
+        /// Base IRI for relative IRIs the mapping generates (default: the mapping's @base)
+        #[arg(long, value_name = "IRI")]
+        base: Option<String>,
+        /// Also check the new graph against the SHACL shapes (ontology/shapes.ttl) and keep
+        /// the previous graph if it does not conform
+        #[arg(long)]
+        shacl: bool,
+    },
+    /// Check the CSV files and the mapping (every problem, with file, line and column) and,
+    /// with --shacl, the loaded graph against the SHACL shapes of the ontology
+    Validate {
+        /// The data directory holding *.rml.ttl and the CSV files it names (default: data,
+        /// unless --shacl is given alone, which checks only the store)
+        dir: Option<PathBuf>,
+        /// Use this mapping file instead of DIR/*.rml.ttl
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
+        /// Output: text (like a compiler), json, or turtle (the W3C sh:ValidationReport; needs --shacl)
+        #[arg(long, value_enum, default_value = "text")]
+        format: ValidateOutput,
+        /// Check the graph in the store against the SHACL shapes (ontology/shapes.ttl)
+        #[arg(long)]
+        shacl: bool,
+        #[command(flatten)]
+        store: StoreArg,
         /// Base IRI for relative IRIs the mapping generates (default: the mapping's @base)
         #[arg(long, value_name = "IRI")]
         base: Option<String>,
@@ -185,6 +211,13 @@ struct PushArgs {
     store: StoreArg,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ValidateOutput {
+    Text,
+    Json,
+    Turtle,
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum MapOutput {
     Nquads,
@@ -197,17 +230,42 @@ enum MapOutput {
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print and succeed; a usage error exits 1 (not clap's 2, which
+        // factgraph keeps for bad input data).
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`factgraph export | head`) is the reader's choice, not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let code = exit_code(&e);
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", message(&e));
             ExitCode::from(code)
         }
     }
+}
+
+/// The error and its causes, `: `-separated, leaving out a cause whose text the message
+/// already holds (errors that print their source would otherwise say it twice).
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -244,6 +302,9 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         {
             return 2;
         }
+        if cause.is::<validate::Invalid>() || cause.is::<factgraph::shacl::Violations>() {
+            return 2;
+        }
     }
     1
 }
@@ -256,7 +317,24 @@ fn run(cli: Cli) -> Result<()> {
             store,
             mapping,
             base,
-        } => load(&dir, &store.store, mapping.as_deref(), base, quiet),
+            shacl,
+        } => load(&dir, &store.store, mapping.as_deref(), base, shacl, quiet),
+        Command::Validate {
+            dir,
+            mapping,
+            format,
+            shacl,
+            store,
+            base,
+        } => run_validate(
+            dir.as_deref(),
+            mapping.as_deref(),
+            format,
+            shacl,
+            &store.store,
+            base,
+            quiet,
+        ),
         Command::Query {
             query,
             file,
@@ -310,24 +388,151 @@ fn spinner(quiet: bool, what: &'static str) -> ProgressBar {
     bar
 }
 
+/// Prints the problems of the input checks (stderr) and fails when there is an error.
+fn check_input(
+    dir: &Path,
+    mapping: Option<&Path>,
+    options: &ParseOptions,
+    outcome: &'static str,
+    quiet: bool,
+) -> Result<Vec<rml::Mapping>> {
+    // A mapping that does not parse is reported as before (first error, exit 2).
+    let mappings = project::read_mappings(dir, mapping, options)?;
+    let mut report = Report::default();
+    validate::check_mappings(&mappings, &mut report);
+    for p in &report.problems {
+        if !quiet || p.severity == validate::Severity::Error {
+            eprintln!("{p}");
+        }
+    }
+    if !report.is_ok() {
+        if !quiet {
+            eprintln!("input: {}", report.summary());
+        }
+        return Err(validate::Invalid {
+            errors: report.errors(),
+            outcome,
+        }
+        .into());
+    }
+    Ok(mappings)
+}
+
+/// `factgraph validate`: input checks of DIR, and SHACL of the store with --shacl.
+fn run_validate(
+    dir: Option<&Path>,
+    mapping: Option<&Path>,
+    format: ValidateOutput,
+    shacl: bool,
+    store_path: &Path,
+    base: Option<String>,
+    quiet: bool,
+) -> Result<()> {
+    if format == ValidateOutput::Turtle && !shacl {
+        return Err(anyhow!(
+            "--format turtle writes the SHACL validation report: give --shacl too"
+        ));
+    }
+    let check_dir = dir.is_some() || mapping.is_some() || !shacl;
+    let report = if check_dir {
+        let dir = dir.unwrap_or(Path::new("data"));
+        let (_, report) = validate::check_dir(dir, mapping, &ParseOptions { base })?;
+        Some(report)
+    } else {
+        None
+    };
+    let shacl_report = if shacl {
+        let store = store::open_read(store_path)?;
+        Some(factgraph::shacl::validate(&store.store)?)
+    } else {
+        None
+    };
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match format {
+        ValidateOutput::Json => {
+            let mut json = serde_json::Map::new();
+            if let Some(r) = &report {
+                json.insert("input".into(), r.to_json());
+            }
+            if let Some(s) = &shacl_report {
+                json.insert("shacl".into(), s.to_json());
+            }
+            serde_json::to_writer_pretty(&mut out, &json)?;
+            writeln!(out)?;
+        }
+        ValidateOutput::Text => {
+            if let Some(r) = &report {
+                for p in &r.problems {
+                    writeln!(out, "{p}")?;
+                }
+                if !quiet {
+                    writeln!(out, "input: {}", r.summary())?;
+                }
+            }
+            if let Some(s) = &shacl_report {
+                if !quiet || !s.conforms() {
+                    write!(out, "{}", s.text())?;
+                }
+            }
+        }
+        ValidateOutput::Turtle => {
+            if let Some(r) = &report {
+                for p in &r.problems {
+                    eprintln!("{p}");
+                }
+            }
+            if let Some(s) = &shacl_report {
+                s.write_turtle(&mut out)?;
+            }
+        }
+    }
+    out.flush()?;
+    if let Some(r) = report.filter(|r| !r.is_ok()) {
+        return Err(validate::Invalid {
+            errors: r.errors(),
+            outcome: "",
+        }
+        .into());
+    }
+    if let Some(s) = shacl_report {
+        s.into_result()?;
+    }
+    Ok(())
+}
+
 fn load(
     dir: &Path,
     store_path: &Path,
     mapping: Option<&Path>,
     base: Option<String>,
+    shacl: bool,
     quiet: bool,
 ) -> Result<()> {
-    let mappings = project::read_mappings(dir, mapping, &ParseOptions { base })?;
+    let mappings = check_input(
+        dir,
+        mapping,
+        &ParseOptions { base },
+        "; nothing was loaded and the store is unchanged",
+        quiet,
+    )?;
     let ontology = ontology::quads().map_err(|e| anyhow!(e))?;
     let (ontology, linked) = cli_link::extra_quads(dir, ontology, quiet)?;
     let bar = spinner(quiet, "loading");
     let progress = |n: u64| bar.set_position(n);
+    let shacl_check = |s: &oxigraph::store::Store| -> Result<(), StoreError> {
+        factgraph::shacl::validate(s)
+            .map_err(|e| StoreError::Rejected(Box::new(e)))?
+            .into_result()
+            .map_err(|v| StoreError::Rejected(Box::new(v)))
+    };
     let summary = store::load(
         store_path,
         &mappings,
         &ontology,
         &LoadOptions {
             progress: Some(&progress),
+            check: if shacl { Some(&shacl_check) } else { None },
         },
     )?;
     bar.finish_and_clear();
@@ -462,7 +667,13 @@ fn map(
     base: Option<String>,
     quiet: bool,
 ) -> Result<()> {
-    let mappings = project::read_mappings(dir, mapping, &ParseOptions { base })?;
+    let mappings = check_input(
+        dir,
+        mapping,
+        &ParseOptions { base },
+        "; nothing was mapped",
+        quiet,
+    )?;
     let rdf_format = match format {
         MapOutput::Nquads => RdfOutput::Nquads,
         MapOutput::Ntriples => RdfOutput::Ntriples,

@@ -48,6 +48,10 @@ pub enum StoreError {
     /// The embedded ontology failed to parse (a build defect).
     #[error("the embedded ontology is invalid: {0}")]
     Ontology(String),
+    /// The new graph failed the load's check (`LoadOptions::check`); the previous graph
+    /// stays active.
+    #[error("the new graph was not activated (the previous one is kept)")]
+    Rejected(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// Oxigraph failed.
     #[error("store error at {path}: {source}")]
     Storage {
@@ -136,11 +140,17 @@ pub fn open_read(path: &Path) -> Result<ReadStore, StoreError> {
     Ok(ReadStore { store, _lock: lock })
 }
 
+/// A check of the complete new graph before it becomes active (see [`LoadOptions::check`]).
+pub type LoadCheck = dyn Fn(&Store) -> Result<(), StoreError>;
+
 /// Options of a load.
 #[derive(Default)]
 pub struct LoadOptions<'a> {
     /// Called from time to time with the number of quads mapped so far.
     pub progress: Option<&'a dyn Fn(u64)>,
+    /// Called on the complete new graph before it is made active; an error keeps the
+    /// previous graph active (e.g. SHACL validation, `load --shacl`).
+    pub check: Option<&'a LoadCheck>,
 }
 
 /// Maps `mappings` and loads the quads plus `extra` (the ontology) into a new generation of
@@ -181,10 +191,18 @@ pub fn load(
             path: generation.clone(),
             source,
         })?;
-        counts(&store).map_err(|source| StoreError::Storage {
+        let counted = counts(&store).map_err(|source| StoreError::Storage {
             path: generation.clone(),
             source,
-        })?
+        })?;
+        if let Some(check) = options.check {
+            if let Err(e) = check(&store) {
+                drop(store);
+                let _ = fs::remove_dir_all(&generation);
+                return Err(e);
+            }
+        }
+        counted
     };
     swap_active(path, &name)?;
     remove_stale_generations(path, Some(Path::new(&name)));

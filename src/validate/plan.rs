@@ -1,0 +1,643 @@
+//! What a mapping asks of its files, and the run of those checks over each file.
+//!
+//! From the mapping: the files it names must exist, the columns it references must be in the
+//! header, literal values must be valid for the datatype the mapping declares, language maps
+//! must give BCP 47 tags, IRI term maps must make absolute IRIs (RFC 3987), `schema:currency`
+//! values must be ISO 4217 codes, values put into Wikidata entity IRIs must be item ids, and
+//! ids and references must hold ([`super::references`]). Each file is read once, however many
+//! triples maps use it.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+
+use super::references::Rules;
+use super::table::Scanner;
+use super::values;
+use super::{Problem, Report};
+use crate::rml::model::{LangOrDatatype, Mapping, ObjectMap, TermMap, TermType, Value};
+use crate::rml::template::{push_iri_safe, Segment, Template};
+
+/// `schema:currency`, whose values are ISO 4217 codes.
+const SCHEMA_CURRENCY: &str = "http://schema.org/currency";
+
+/// A value made from a row: a column, a template, or several columns (a join key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expr {
+    /// One column.
+    Column(String),
+    /// A template over columns.
+    Template(Template),
+    /// Several columns (a join's key).
+    Columns(Vec<String>),
+}
+
+impl Expr {
+    fn compile(&self, header: &[String]) -> Option<CExpr> {
+        let col = |name: &str| header.iter().position(|h| h == name);
+        Some(match self {
+            Self::Column(c) => CExpr::Column(col(c)?),
+            Self::Template(t) => CExpr::Template(
+                t.segments
+                    .iter()
+                    .map(|s| match s {
+                        Segment::Text(t) => Some(CSeg::Text(t.clone())),
+                        Segment::Reference(r) => col(r).map(CSeg::Column),
+                    })
+                    .collect::<Option<_>>()?,
+            ),
+            Self::Columns(c) => CExpr::Columns(c.iter().map(|c| col(c)).collect::<Option<_>>()?),
+        })
+    }
+}
+
+/// An [`Expr`] compiled against a header.
+#[derive(Debug, Clone)]
+enum CExpr {
+    Column(usize),
+    Template(Vec<CSeg>),
+    Columns(Vec<usize>),
+}
+
+#[derive(Debug, Clone)]
+enum CSeg {
+    Text(String),
+    Column(usize),
+}
+
+impl CExpr {
+    /// Writes the value of the row into `out`; false when a cell it needs is empty (RML then
+    /// makes no term). Template values are made IRI-safe when `iri`.
+    fn eval(&self, fields: &[String], iri: bool, out: &mut String) -> bool {
+        out.clear();
+        let cell = |c: &usize| fields.get(*c).map_or("", String::as_str);
+        match self {
+            Self::Column(c) => {
+                out.push_str(cell(c));
+                !out.is_empty()
+            }
+            Self::Template(segments) => {
+                for s in segments {
+                    match s {
+                        CSeg::Text(t) => out.push_str(t),
+                        CSeg::Column(c) => {
+                            let v = cell(c);
+                            if v.is_empty() {
+                                return false;
+                            }
+                            if iri {
+                                push_iri_safe(out, v);
+                            } else {
+                                out.push_str(v);
+                            }
+                        }
+                    }
+                }
+                true
+            }
+            Self::Columns(cols) => {
+                for (i, c) in cols.iter().enumerate() {
+                    let v = cell(c);
+                    if v.is_empty() {
+                        return false;
+                    }
+                    if i > 0 {
+                        out.push('\u{1F}');
+                    }
+                    out.push_str(v);
+                }
+                true
+            }
+        }
+    }
+
+    /// The columns the value reads, in order.
+    fn columns(&self) -> Vec<usize> {
+        match self {
+            Self::Column(c) => vec![*c],
+            Self::Template(s) => s
+                .iter()
+                .filter_map(|s| match s {
+                    CSeg::Column(c) => Some(*c),
+                    CSeg::Text(_) => None,
+                })
+                .collect(),
+            Self::Columns(c) => c.clone(),
+        }
+    }
+}
+
+/// What is checked of a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    /// A literal of this datatype (a full IRI).
+    Datatype(String),
+    /// A language tag (the value of a language map).
+    Language,
+    /// An IRI, resolved against the base when relative.
+    Iri { base: Option<String> },
+    /// An ISO 4217 code.
+    Currency,
+    /// A Wikidata item id (the raw value put into a Wikidata entity IRI).
+    Wikidata,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Check {
+    triples_map: usize,
+    kind: Kind,
+    expr: Expr,
+}
+
+/// The checks of one mapping, ready to run.
+pub struct Plan<'m> {
+    mapping: &'m Mapping,
+    checks: Vec<Check>,
+    rules: Rules,
+}
+
+impl<'m> Plan<'m> {
+    /// Derives the checks from `mapping`.
+    pub fn new(mapping: &'m Mapping) -> Self {
+        let mut checks: Vec<Check> = Vec::new();
+        for (i, tm) in mapping.triples_maps.iter().enumerate() {
+            let mut add = |kind: Kind, expr: Expr| {
+                let c = Check {
+                    triples_map: i,
+                    kind,
+                    expr,
+                };
+                let same_file = |o: &Check| {
+                    mapping.triples_maps[o.triples_map].source == tm.source
+                        && o.kind == c.kind
+                        && o.expr == c.expr
+                };
+                if !checks.iter().any(same_file) {
+                    checks.push(c);
+                }
+            };
+            term_checks(&tm.subject.term, mapping, &mut add);
+            for g in &tm.subject.graphs {
+                term_checks(g, mapping, &mut add);
+            }
+            for pom in &tm.predicate_object_maps {
+                let currency = pom.predicates.iter().any(|p| {
+                    matches!(&p.value, Value::Constant(oxrdf::Term::NamedNode(n)) if n.as_str() == SCHEMA_CURRENCY)
+                });
+                for t in pom.predicates.iter().chain(&pom.graphs) {
+                    term_checks(t, mapping, &mut add);
+                }
+                for om in &pom.objects {
+                    let ObjectMap::Term(t) = om else { continue };
+                    term_checks(t, mapping, &mut add);
+                    if currency && t.term_type == TermType::Literal {
+                        if let Some(e) = expr_of(t) {
+                            add(Kind::Currency, e);
+                        }
+                    }
+                }
+            }
+        }
+        Self {
+            mapping,
+            checks,
+            rules: Rules::new(mapping),
+        }
+    }
+
+    /// Reads every file the mapping names and reports what is wrong into `report`.
+    pub fn run(mut self, report: &mut Report) {
+        let m = self.mapping;
+        let mapping_file = m.file.display().to_string();
+        let mut pending: Vec<Pending> = Vec::new();
+        let mut seen = HashSet::new();
+        // Groups whose ids are not all known (a file missing or damaged): references into
+        // them are not reported, since they could be false alarms.
+        let mut incomplete: HashSet<usize> = HashSet::new();
+        let groups_of = |source: &crate::rml::model::LogicalSource| -> Vec<usize> {
+            self.rules
+                .keys
+                .iter()
+                .filter(|k| m.triples_maps[k.triples_map].source == *source)
+                .filter_map(|k| k.group)
+                .collect()
+        };
+        for tm in &m.triples_maps {
+            if !seen.insert(&tm.source.path) {
+                continue;
+            }
+            let source = &tm.source;
+            let users: Vec<usize> = (0..m.triples_maps.len())
+                .filter(|&i| m.triples_maps[i].source == *source)
+                .collect();
+            let at = |i: usize| {
+                let t = &m.triples_maps[i];
+                (t.line.unwrap_or(0), t.name.clone())
+            };
+            let file = source.path.display().to_string();
+            let reader = match File::open(&source.path) {
+                Ok(f) => f,
+                Err(e) => {
+                    incomplete.extend(groups_of(source));
+                    let (line, name) = at(users[0]);
+                    report.push(if e.kind() == std::io::ErrorKind::NotFound {
+                        Problem::error(
+                            "mapping.missing-file",
+                            &mapping_file,
+                            line,
+                            0,
+                            format!(
+                                "the source file \"{}\" does not exist (looked for {})",
+                                source.written,
+                                source.path.display()
+                            ),
+                            format!("a CSV file (triples map {name})"),
+                        )
+                    } else {
+                        Problem::error(
+                            "file.unreadable",
+                            &file,
+                            0,
+                            0,
+                            format!("cannot be read: {e}"),
+                            "",
+                        )
+                    });
+                    continue;
+                }
+            };
+            if source.path.is_dir() {
+                incomplete.extend(groups_of(source));
+                let (line, name) = at(users[0]);
+                report.push(Problem::error(
+                    "mapping.missing-file",
+                    &mapping_file,
+                    line,
+                    0,
+                    format!("the source \"{}\" is a directory", source.written),
+                    format!("a CSV file (triples map {name})"),
+                ));
+                continue;
+            }
+            report.files += 1;
+            let first_problem = report.problems.len();
+            let mut scanner = Scanner::new(reader, file.clone());
+            let Some(header) = scanner.header(report) else {
+                incomplete.extend(groups_of(source));
+                continue;
+            };
+            // Every column any triples map of this file references must be in the header.
+            let mut missing: HashSet<&str> = HashSet::new();
+            for &i in &users {
+                let t = &m.triples_maps[i];
+                let mut refs: Vec<&str> = Vec::new();
+                collect_refs(&t.subject.term, &mut refs);
+                for g in &t.subject.graphs {
+                    collect_refs(g, &mut refs);
+                }
+                for pom in &t.predicate_object_maps {
+                    for x in pom.predicates.iter().chain(&pom.graphs) {
+                        collect_refs(x, &mut refs);
+                    }
+                    for om in &pom.objects {
+                        match om {
+                            ObjectMap::Term(x) => collect_refs(x, &mut refs),
+                            ObjectMap::Ref(r) if r.joins.is_empty() => {
+                                collect_refs(&m.triples_maps[r.parent].subject.term, &mut refs)
+                            }
+                            ObjectMap::Ref(r) => {
+                                refs.extend(r.joins.iter().map(|(c, _)| c.as_str()))
+                            }
+                        }
+                    }
+                }
+                // Join conditions whose parent is this map name columns of this file too.
+                for other in &m.triples_maps {
+                    for pom in &other.predicate_object_maps {
+                        for om in &pom.objects {
+                            if let ObjectMap::Ref(r) = om {
+                                if r.parent == i {
+                                    refs.extend(r.joins.iter().map(|(_, p)| p.as_str()));
+                                }
+                            }
+                        }
+                    }
+                }
+                let (line, name) = at(i);
+                for r in refs {
+                    if !header.iter().any(|h| h == r) && missing.insert(r) {
+                        let available: Vec<String> =
+                            header.iter().map(|h| format!("\"{h}\"")).collect();
+                        report.push(Problem::error(
+                            "mapping.missing-column",
+                            &mapping_file,
+                            line,
+                            0,
+                            format!(
+                                "the reference \"{r}\" names no column of {}",
+                                source.written
+                            ),
+                            format!("one of {} (triples map {name})", available.join(", ")),
+                        ));
+                    }
+                }
+            }
+            // Compile what applies to this file (skipping what names a missing column).
+            let checks: Vec<(Check, CExpr)> = self
+                .checks
+                .iter()
+                .filter(|c| m.triples_maps[c.triples_map].source == *source)
+                .filter_map(|c| Some((c.clone(), c.expr.compile(&header)?)))
+                .collect();
+            let mut keys: Vec<KeyState> = self
+                .rules
+                .keys
+                .iter()
+                .filter(|k| m.triples_maps[k.triples_map].source == *source)
+                .filter_map(|k| {
+                    let Some(expr) = k.expr.compile(&header) else {
+                        incomplete.extend(k.group);
+                        return None;
+                    };
+                    Some((k.triples_map, k.group, k.duplicates, expr, HashMap::new()))
+                })
+                .collect();
+            let refs: Vec<(usize, bool, CExpr)> = self
+                .rules
+                .refs
+                .iter()
+                .filter(|r| m.triples_maps[r.triples_map].source == *source)
+                .filter_map(|r| {
+                    Some((
+                        r.group,
+                        matches!(r.expr, Expr::Template(_)),
+                        r.expr.compile(&header)?,
+                    ))
+                })
+                .collect();
+            let mut buf = String::new();
+            while let Some(record) = scanner.next_record(report) {
+                if record.ragged {
+                    continue;
+                }
+                let f = &record.fields;
+                let line = record.line;
+                let col_name = |c: usize| header.get(c).map_or("", String::as_str);
+                for (check, expr) in &checks {
+                    let iri = matches!(check.kind, Kind::Iri { .. })
+                        && matches!(check.expr, Expr::Template(_));
+                    if !expr.eval(f, iri, &mut buf) {
+                        continue;
+                    }
+                    let cols = expr.columns();
+                    let first = cols.first().copied().unwrap_or(0);
+                    if let Some(p) = check_value(&check.kind, &buf, &cols, &header) {
+                        report.push(Problem::error(p.0, &file, line, first as u64 + 1, p.1, p.2));
+                    }
+                    // Spaces around a value put into an IRI become %20: probably unintended.
+                    if iri {
+                        for &c in &cols {
+                            let v = &f[c];
+                            if v.trim() != v && !v.trim().is_empty() {
+                                report.push(Problem::warning(
+                                    "value.spaces-in-iri",
+                                    &file,
+                                    line,
+                                    c as u64 + 1,
+                                    format!(
+                                        "\"{v}\" in column \"{}\" has leading or trailing spaces, which become %20 in the IRI",
+                                        col_name(c)
+                                    ),
+                                    "the value without surrounding spaces",
+                                ));
+                            }
+                        }
+                    }
+                }
+                for (tm, group, duplicates, expr, seen) in &mut keys {
+                    let iri = matches!(expr, CExpr::Template(_));
+                    if !expr.eval(f, iri, &mut buf) {
+                        continue;
+                    }
+                    if *duplicates {
+                        if let Some(first) = seen.get(buf.as_str()) {
+                            let cols = expr.columns();
+                            let c = cols
+                                .iter()
+                                .copied()
+                                .find(|&c| col_name(c) == "id")
+                                .or_else(|| cols.last().copied())
+                                .unwrap_or(0);
+                            report.push(Problem::error(
+                                "data.duplicate-id",
+                                &file,
+                                line,
+                                c as u64 + 1,
+                                format!(
+                                    "duplicate id: line {first} already makes <{buf}> (triples map {})",
+                                    m.triples_maps[*tm].name
+                                ),
+                                "each row with its own id",
+                            ));
+                        } else {
+                            seen.insert(buf.clone(), line);
+                        }
+                    }
+                    if let Some(g) = group {
+                        self.rules.groups[*g].keys.insert(buf.clone());
+                    }
+                }
+                for (group, iri, expr) in &refs {
+                    if expr.eval(f, *iri, &mut buf) {
+                        let cols = expr.columns();
+                        pending.push(Pending {
+                            group: *group,
+                            key: buf.clone(),
+                            file: file.clone(),
+                            line,
+                            column: cols.first().copied().unwrap_or(0),
+                            shown: cols
+                                .iter()
+                                .map(|&c| format!("\"{}\" (column \"{}\")", f[c], col_name(c)))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            iri: *iri,
+                        });
+                    }
+                }
+            }
+            report.rows += scanner.rows;
+            // The scanner reads ahead: list this file's problems in the order of the file.
+            report.problems[first_problem..].sort_by_key(|p| (p.file != file, p.line, p.column));
+            if scanner.damaged {
+                incomplete.extend(groups_of(source));
+            }
+        }
+        for p in pending {
+            let g = &self.rules.groups[p.group];
+            if !incomplete.contains(&p.group) && !g.keys.contains(&p.key) {
+                let what = if p.iri {
+                    format!(
+                        "{} refers to nothing: no row of {} makes <{}>",
+                        p.shown, g.files, p.key
+                    )
+                } else {
+                    format!("{} refers to no row of {}", p.shown, g.files)
+                };
+                report.push(Problem::error(
+                    "data.dangling-reference",
+                    &p.file,
+                    p.line,
+                    p.column as u64 + 1,
+                    what,
+                    g.what.clone(),
+                ));
+            }
+        }
+    }
+}
+
+/// A key rule at work on a file: triples map, group, report duplicates, the compiled key,
+/// and the line where each key was first seen.
+type KeyState = (usize, Option<usize>, bool, CExpr, HashMap<String, u64>);
+
+/// A reference waiting for every file to be read.
+struct Pending {
+    group: usize,
+    key: String,
+    file: String,
+    line: u64,
+    column: usize,
+    shown: String,
+    iri: bool,
+}
+
+/// The value of a term map that is read from the row (not a constant).
+fn expr_of(t: &TermMap) -> Option<Expr> {
+    match &t.value {
+        Value::Constant(_) => None,
+        Value::Reference(r) => Some(Expr::Column(r.clone())),
+        Value::Template(t) => Some(Expr::Template(t.clone())),
+    }
+}
+
+fn collect_refs<'a>(t: &'a TermMap, out: &mut Vec<&'a str>) {
+    out.extend(t.references());
+}
+
+/// The checks a term map (and its language or datatype map) asks for.
+fn term_checks(t: &TermMap, mapping: &Mapping, add: &mut dyn FnMut(Kind, Expr)) {
+    let Some(expr) = expr_of(t) else { return };
+    match t.term_type {
+        TermType::Iri => {
+            if let Value::Template(tpl) = &t.value {
+                let lead = tpl.leading_text();
+                if values::WIKIDATA_ENTITY.contains(&lead) && tpl.segments.len() == 2 {
+                    if let Some(r) = tpl.references().next() {
+                        add(Kind::Wikidata, Expr::Column(r.to_owned()));
+                    }
+                }
+            }
+            add(
+                Kind::Iri {
+                    base: mapping.base.clone(),
+                },
+                expr,
+            );
+        }
+        TermType::BlankNode => {}
+        TermType::Literal => {
+            if let Some(LangOrDatatype::Constant(d)) = t.datatype.as_deref() {
+                add(Kind::Datatype(d.clone()), expr);
+            }
+            if let Some(LangOrDatatype::Map(lm)) = t.language.as_deref() {
+                if let Some(e) = expr_of(lm) {
+                    add(Kind::Language, e);
+                }
+            }
+            if let Some(LangOrDatatype::Map(dm)) = t.datatype.as_deref() {
+                term_checks(dm, mapping, add);
+            }
+        }
+    }
+}
+
+/// Checks one value; `Some((code, what is wrong, what was expected))` when it fails.
+fn check_value(
+    kind: &Kind,
+    value: &str,
+    cols: &[usize],
+    header: &[String],
+) -> Option<(&'static str, String, String)> {
+    let from = || {
+        let names: Vec<String> = cols
+            .iter()
+            .map(|&c| format!("\"{}\"", header.get(c).map_or("", String::as_str)))
+            .collect();
+        format!(
+            "column{} {}",
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        )
+    };
+    match kind {
+        Kind::Datatype(d) => match values::check_datatype(d, value) {
+            Some(Err(expected)) => Some((
+                "value.datatype",
+                format!(
+                    "\"{value}\" in {} is not a valid {}",
+                    from(),
+                    d.strip_prefix(values::XSD)
+                        .map_or_else(|| format!("<{d}>"), |l| format!("xsd:{l}"))
+                ),
+                expected.to_owned(),
+            )),
+            _ => None,
+        },
+        Kind::Language => (!values::is_language_tag(value)).then(|| {
+            (
+                "value.language",
+                format!("\"{value}\" in {} is not a BCP 47 language tag", from()),
+                "a language tag such as \"fr\" or \"en-GB\"".to_owned(),
+            )
+        }),
+        Kind::Currency => (!values::is_currency_code(value)).then(|| {
+            (
+                "value.currency",
+                format!("\"{value}\" in {} is not an ISO 4217 currency code", from()),
+                "three capital letters of ISO 4217, such as \"MAD\" or \"EUR\"".to_owned(),
+            )
+        }),
+        Kind::Wikidata => (!values::is_wikidata_item(value)).then(|| {
+            (
+                "value.wikidata",
+                format!("\"{value}\" in {} is not a Wikidata item id", from()),
+                "\"Q\" followed by digits, such as \"Q1028\" (leave it empty when unknown)"
+                    .to_owned(),
+            )
+        }),
+        Kind::Iri { base } => {
+            if values::is_absolute_iri(value) {
+                return None;
+            }
+            match base {
+                None => Some((
+                    "value.relative-iri",
+                    format!(
+                        "<{value}> is a relative IRI and the mapping has no base IRI (made from {})",
+                        from()
+                    ),
+                    "an absolute IRI (or give --base IRI, or @base in the mapping)".to_owned(),
+                )),
+                Some(b) if values::is_absolute_iri(&format!("{b}{value}")) => None,
+                Some(b) => Some((
+                    "value.iri",
+                    format!(
+                        "<{b}{value}> made from {} is not a valid IRI (RFC 3987)",
+                        from()
+                    ),
+                    "values that make a valid IRI".to_owned(),
+                )),
+            }
+        }
+    }
+}
