@@ -5,15 +5,12 @@
 mod common;
 mod serve_support;
 
-use std::sync::OnceLock;
-
 use common::bundled_store;
 use serve_support::{enc, get, post, query_path, request, serve, Served};
 
-/// One server on the bundled store, shared by the tests of this file.
-fn server() -> &'static Served {
-    static SERVER: OnceLock<Served> = OnceLock::new();
-    SERVER.get_or_init(|| serve(bundled_store(), &[]))
+/// A server on the bundled store for one test (killed when the test ends, even by a panic).
+fn server() -> Served {
+    serve(bundled_store(), &[])
 }
 
 const INETUM: &str = "https://w3id.org/factgraph/id/org/inetum";
