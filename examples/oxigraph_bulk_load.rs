@@ -2,10 +2,11 @@
 //! N-Triples, with the loader settings `factgraph load` uses (2 threads, 256 MB).
 //!
 //! ```text
-//! cargo run --release --example oxigraph_bulk_load -- FILE.nt STORE_DIR
+//! cargo run --release --example oxigraph_bulk_load -- FILE.nt STORE_DIR [MAX_MEMORY_MB]
 //! ```
 //!
-//! STORE_DIR must not exist yet (or be empty). Prints the number of quads in the store and the
+//! STORE_DIR must not exist yet (or be empty). MAX_MEMORY_MB (default 256, as `factgraph load`)
+//! is the loader's memory target, to see how the batch size it implies changes the speed. Prints the number of quads in the store and the
 //! time spent parsing and loading (stdout: `quads <n>`, `seconds <s>`), so that a benchmark can
 //! set this beside `factgraph load`, which maps CSV and loads the quads without any parsing.
 
@@ -18,7 +19,11 @@ use std::time::Instant;
 use oxigraph::io::RdfFormat;
 use oxigraph::store::Store;
 
-fn run(input: PathBuf, store_dir: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
+fn run(
+    input: PathBuf,
+    store_dir: PathBuf,
+    max_memory_mb: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
     if store_dir.read_dir().is_ok_and(|mut d| d.next().is_some()) {
         return Err(format!(
             "{} exists and is not empty; expected a new directory",
@@ -32,7 +37,7 @@ fn run(input: PathBuf, store_dir: PathBuf) -> Result<(), Box<dyn std::error::Err
     let mut loader = store
         .bulk_loader()
         .with_num_threads(2)
-        .with_max_memory_size_in_megabytes(256);
+        .with_max_memory_size_in_megabytes(max_memory_mb);
     // With 2 threads, `parallel_load_from_file` would parse on one thread anyway.
     loader.load_from_reader(RdfFormat::NTriples, BufReader::with_capacity(1 << 16, file))?;
     loader.commit()?;
@@ -42,7 +47,7 @@ fn run(input: PathBuf, store_dir: PathBuf) -> Result<(), Box<dyn std::error::Err
     println!("quads {quads}");
     println!("seconds {loaded:.3}");
     eprintln!(
-        "oxigraph_bulk_load: {quads} quads from {} into {} in {loaded:.2} s (+{:.2} s to count)",
+        "oxigraph_bulk_load: {quads} quads from {} into {} in {loaded:.2} s (+{:.2} s to count), {max_memory_mb} MB target",
         input.display(),
         store_dir.display(),
         start.elapsed().as_secs_f64() - loaded
@@ -52,11 +57,23 @@ fn run(input: PathBuf, store_dir: PathBuf) -> Result<(), Box<dyn std::error::Err
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [input, store_dir] = args.as_slice() else {
-        eprintln!("usage: oxigraph_bulk_load FILE.nt STORE_DIR");
-        return ExitCode::from(1);
+    let (input, store_dir, memory) = match args.as_slice() {
+        [i, s] => (i, s, None),
+        [i, s, m] => (i, s, Some(m)),
+        _ => {
+            eprintln!("usage: oxigraph_bulk_load FILE.nt STORE_DIR [MAX_MEMORY_MB]");
+            return ExitCode::from(1);
+        }
     };
-    match run(input.into(), store_dir.into()) {
+    let max_memory_mb = match memory.map(|m| m.parse::<usize>()) {
+        None => 256,
+        Some(Ok(m)) if m > 0 => m,
+        Some(_) => {
+            eprintln!("oxigraph_bulk_load: MAX_MEMORY_MB must be a positive number");
+            return ExitCode::from(1);
+        }
+    };
+    match run(input.into(), store_dir.into(), max_memory_mb) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("oxigraph_bulk_load: {e}");
