@@ -74,6 +74,10 @@ enum Command {
         /// the previous graph if it does not conform
         #[arg(long)]
         shacl: bool,
+        /// Skip the input checks of `factgraph validate` (faster on large data already
+        /// checked; the mapping still refuses what it cannot map)
+        #[arg(long)]
+        no_check: bool,
     },
     /// Check the CSV files and the mapping (every problem, with file, line and column) and,
     /// with --shacl, the loaded graph against the SHACL shapes of the ontology
@@ -149,6 +153,10 @@ enum Command {
         /// Base IRI for relative IRIs the mapping generates (default: the mapping's @base)
         #[arg(long, value_name = "IRI")]
         base: Option<String>,
+        /// Skip the input checks of `factgraph validate` (faster on large data already
+        /// checked; the mapping still refuses what it cannot map)
+        #[arg(long)]
+        no_check: bool,
     },
     /// Serve the store over HTTP, read-only: the SPARQL 1.1 Protocol at /query, a query
     /// page at / and a page for every entity
@@ -318,7 +326,16 @@ fn run(cli: Cli) -> Result<()> {
             mapping,
             base,
             shacl,
-        } => load(&dir, &store.store, mapping.as_deref(), base, shacl, quiet),
+            no_check,
+        } => load(
+            &dir,
+            &store.store,
+            mapping.as_deref(),
+            base,
+            shacl,
+            no_check,
+            quiet,
+        ),
         Command::Validate {
             dir,
             mapping,
@@ -362,12 +379,14 @@ fn run(cli: Cli) -> Result<()> {
             format,
             output,
             base,
+            no_check,
         } => map(
             &dir,
             mapping.as_deref(),
             format,
             output.as_deref(),
             base,
+            no_check,
             quiet,
         ),
         Command::Serve(args) => serve(args, quiet),
@@ -393,11 +412,15 @@ fn check_input(
     dir: &Path,
     mapping: Option<&Path>,
     options: &ParseOptions,
+    no_check: bool,
     outcome: &'static str,
     quiet: bool,
 ) -> Result<Vec<rml::Mapping>> {
     // A mapping that does not parse is reported as before (first error, exit 2).
     let mappings = project::read_mappings(dir, mapping, options)?;
+    if no_check {
+        return Ok(mappings);
+    }
     let mut report = Report::default();
     validate::check_mappings(&mappings, &mut report);
     for p in &report.problems {
@@ -507,12 +530,14 @@ fn load(
     mapping: Option<&Path>,
     base: Option<String>,
     shacl: bool,
+    no_check: bool,
     quiet: bool,
 ) -> Result<()> {
     let mappings = check_input(
         dir,
         mapping,
         &ParseOptions { base },
+        no_check,
         "; nothing was loaded and the store is unchanged",
         quiet,
     )?;
@@ -665,12 +690,14 @@ fn map(
     format: MapOutput,
     output: Option<&Path>,
     base: Option<String>,
+    no_check: bool,
     quiet: bool,
 ) -> Result<()> {
     let mappings = check_input(
         dir,
         mapping,
         &ParseOptions { base },
+        no_check,
         "; nothing was mapped",
         quiet,
     )?;

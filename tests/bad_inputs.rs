@@ -657,3 +657,48 @@ fn load_shacl_refuses_a_graph_that_violates_the_shapes() {
     );
     assert_eq!(triples(&store), before);
 }
+
+// ---------------------------------------------------------------- awkward but valid
+
+#[test]
+fn awkward_but_valid_input_maps_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    // A BOM, CRLF line ends, a space in a value that goes into an IRI, a newline, a comma and
+    // doubled quotes inside a quoted field.
+    std::fs::write(
+        dir.path().join("people.csv"),
+        b"\xEF\xBB\xBFid,name,note\r\nann smith,Ann,\"two\r\nlines, and a \"\"quote\"\"\"\r\nbob,Bob,plain\r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("people.rml.ttl"),
+        r#"@prefix rml: <http://w3id.org/rml/> .
+@prefix ex: <http://example.com/> .
+ex:People a rml:TriplesMap ;
+  rml:logicalSource [ rml:referenceFormulation rml:CSV ;
+    rml:source [ a rml:RelativePathSource ; rml:root rml:MappingDirectory ; rml:path "people.csv" ] ] ;
+  rml:subjectMap [ rml:template "http://example.com/person/{id}" ; rml:class ex:Person ] ;
+  rml:predicateObjectMap
+    [ rml:predicate ex:name ; rml:objectMap [ rml:reference "name" ] ] ,
+    [ rml:predicate ex:note ; rml:objectMap [ rml:reference "note" ; rml:language "en" ] ] .
+"#,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["validate", ".", "--quiet"]);
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "", ""));
+    let (code, stdout, stderr) = run(dir.path(), &["map", ".", "--quiet", "--format", "ntriples"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        [
+            r#"<http://example.com/person/ann%20smith> <http://example.com/name> "Ann" ."#,
+            r#"<http://example.com/person/ann%20smith> <http://example.com/note> "two\r\nlines, and a \"quote\""@en ."#,
+            "<http://example.com/person/ann%20smith> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.com/Person> .",
+            r#"<http://example.com/person/bob> <http://example.com/name> "Bob" ."#,
+            r#"<http://example.com/person/bob> <http://example.com/note> "plain"@en ."#,
+            "<http://example.com/person/bob> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.com/Person> .",
+        ]
+    );
+}

@@ -7,7 +7,7 @@
 //! ids and references must hold ([`super::references`]). Each file is read once, however many
 //! triples maps use it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs::File;
 
 use super::references::Rules;
@@ -213,6 +213,15 @@ impl<'m> Plan<'m> {
         // Groups whose ids are not all known (a file missing or damaged): references into
         // them are not reported, since they could be false alarms.
         let mut incomplete: HashSet<usize> = HashSet::new();
+        // Files read (or given up on), and the files whose rows make each group's ids.
+        let mut done: HashSet<std::path::PathBuf> = HashSet::new();
+        let mut group_sources: Vec<Vec<std::path::PathBuf>> =
+            vec![Vec::new(); self.rules.groups.len()];
+        for k in &self.rules.keys {
+            if let Some(g) = k.group {
+                group_sources[g].push(m.triples_maps[k.triples_map].source.path.clone());
+            }
+        }
         let groups_of = |source: &crate::rml::model::LogicalSource| -> Vec<usize> {
             self.rules
                 .keys
@@ -342,11 +351,18 @@ impl<'m> Plan<'m> {
                 }
             }
             // Compile what applies to this file (skipping what names a missing column).
-            let checks: Vec<(Check, CExpr)> = self
+            // (check, compiled value, its columns, IRI-safe expansion, can be skipped)
+            let checks: Vec<(Check, CExpr, Vec<usize>, bool)> = self
                 .checks
                 .iter()
                 .filter(|c| m.triples_maps[c.triples_map].source == *source)
-                .filter_map(|c| Some((c.clone(), c.expr.compile(&header)?)))
+                .filter_map(|c| {
+                    let expr = c.expr.compile(&header)?;
+                    let cols = expr.columns();
+                    let iri =
+                        matches!(c.kind, Kind::Iri { .. }) && matches!(c.expr, Expr::Template(_));
+                    Some((c.clone(), expr, cols, iri))
+                })
                 .collect();
             let mut keys: Vec<KeyState> = self
                 .rules
@@ -358,7 +374,13 @@ impl<'m> Plan<'m> {
                         incomplete.extend(k.group);
                         return None;
                     };
-                    Some((k.triples_map, k.group, k.duplicates, expr, HashMap::new()))
+                    Some((
+                        k.triples_map,
+                        k.group,
+                        k.duplicates,
+                        expr,
+                        Default::default(),
+                    ))
                 })
                 .collect();
             let refs: Vec<(usize, bool, CExpr)> = self
@@ -382,20 +404,18 @@ impl<'m> Plan<'m> {
                 let f = &record.fields;
                 let line = record.line;
                 let col_name = |c: usize| header.get(c).map_or("", String::as_str);
-                for (check, expr) in &checks {
-                    let iri = matches!(check.kind, Kind::Iri { .. })
-                        && matches!(check.expr, Expr::Template(_));
+                for (check, expr, cols, iri) in &checks {
+                    let iri = *iri;
                     if !expr.eval(f, iri, &mut buf) {
                         continue;
                     }
-                    let cols = expr.columns();
                     let first = cols.first().copied().unwrap_or(0);
-                    if let Some(p) = check_value(&check.kind, &buf, &cols, &header) {
+                    if let Some(p) = check_value(&check.kind, &buf, cols, &header) {
                         report.push(Problem::error(p.0, &file, line, first as u64 + 1, p.1, p.2));
                     }
                     // Spaces around a value put into an IRI become %20: probably unintended.
                     if iri {
-                        for &c in &cols {
+                        for &c in cols {
                             let v = &f[c];
                             if v.trim() != v && !v.trim().is_empty() {
                                 report.push(Problem::warning(
@@ -419,7 +439,8 @@ impl<'m> Plan<'m> {
                         continue;
                     }
                     if *duplicates {
-                        if let Some(first) = seen.get(buf.as_str()) {
+                        let h = key_hash(&buf);
+                        if let Some(first) = seen.get(&h) {
                             let cols = expr.columns();
                             let c = cols
                                 .iter()
@@ -439,33 +460,48 @@ impl<'m> Plan<'m> {
                                 "each row with its own id",
                             ));
                         } else {
-                            seen.insert(buf.clone(), line);
+                            seen.insert(h, line);
                         }
                     }
                     if let Some(g) = group {
-                        self.rules.groups[*g].keys.insert(buf.clone());
+                        self.rules.groups[*g].keys.insert(key_hash(&buf));
                     }
                 }
                 for (group, iri, expr) in &refs {
-                    if expr.eval(f, *iri, &mut buf) {
-                        let cols = expr.columns();
-                        pending.push(Pending {
-                            group: *group,
-                            key: buf.clone(),
-                            file: file.clone(),
-                            line,
-                            column: cols.first().copied().unwrap_or(0),
-                            shown: cols
-                                .iter()
-                                .map(|&c| format!("\"{}\" (column \"{}\")", f[c], col_name(c)))
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                            iri: *iri,
-                        });
+                    if !expr.eval(f, *iri, &mut buf) {
+                        continue;
+                    }
+                    // Every file of the group read already: check now, keep nothing.
+                    let closed = group_sources[*group].iter().all(|p| done.contains(p));
+                    if closed
+                        && (incomplete.contains(group)
+                            || self.rules.groups[*group].keys.contains(&key_hash(&buf)))
+                    {
+                        continue;
+                    }
+                    let cols = expr.columns();
+                    let p = Pending {
+                        group: *group,
+                        key: buf.clone(),
+                        file: file.clone(),
+                        line,
+                        column: cols.first().copied().unwrap_or(0),
+                        shown: cols
+                            .iter()
+                            .map(|&c| format!("\"{}\" (column \"{}\")", f[c], col_name(c)))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        iri: *iri,
+                    };
+                    if closed {
+                        report.push(p.problem(&self.rules.groups[p.group]));
+                    } else {
+                        pending.push(p);
                     }
                 }
             }
             report.rows += scanner.rows;
+            done.insert(source.path.clone());
             // The scanner reads ahead: list this file's problems in the order of the file.
             report.problems[first_problem..].sort_by_key(|p| (p.file != file, p.line, p.column));
             if scanner.damaged {
@@ -474,23 +510,8 @@ impl<'m> Plan<'m> {
         }
         for p in pending {
             let g = &self.rules.groups[p.group];
-            if !incomplete.contains(&p.group) && !g.keys.contains(&p.key) {
-                let what = if p.iri {
-                    format!(
-                        "{} refers to nothing: no row of {} makes <{}>",
-                        p.shown, g.files, p.key
-                    )
-                } else {
-                    format!("{} refers to no row of {}", p.shown, g.files)
-                };
-                report.push(Problem::error(
-                    "data.dangling-reference",
-                    &p.file,
-                    p.line,
-                    p.column as u64 + 1,
-                    what,
-                    g.what.clone(),
-                ));
+            if !incomplete.contains(&p.group) && !g.keys.contains(&key_hash(&p.key)) {
+                report.push(p.problem(g));
             }
         }
     }
@@ -498,7 +519,25 @@ impl<'m> Plan<'m> {
 
 /// A key rule at work on a file: triples map, group, report duplicates, the compiled key,
 /// and the line where each key was first seen.
-type KeyState = (usize, Option<usize>, bool, CExpr, HashMap<String, u64>);
+type KeyState = (
+    usize,
+    Option<usize>,
+    bool,
+    CExpr,
+    rustc_hash::FxHashMap<u128, u64>,
+);
+
+/// A 128-bit hash of a key: sets of ids hold hashes, not strings, so that checking millions
+/// of rows stays within a few hundred megabytes (SipHash and FxHash side by side; a false
+/// match needs both to collide at once).
+pub(crate) fn key_hash(key: &str) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let mut a = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut a);
+    let mut b = rustc_hash::FxHasher::default();
+    key.hash(&mut b);
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}
 
 /// A reference waiting for every file to be read.
 struct Pending {
@@ -509,6 +548,28 @@ struct Pending {
     column: usize,
     shown: String,
     iri: bool,
+}
+
+impl Pending {
+    /// The problem of a reference that names no member of `g`.
+    fn problem(&self, g: &super::references::Group) -> Problem {
+        let what = if self.iri {
+            format!(
+                "{} refers to nothing: no row of {} makes <{}>",
+                self.shown, g.files, self.key
+            )
+        } else {
+            format!("{} refers to no row of {}", self.shown, g.files)
+        };
+        Problem::error(
+            "data.dangling-reference",
+            &self.file,
+            self.line,
+            self.column as u64 + 1,
+            what,
+            g.what.clone(),
+        )
+    }
 }
 
 /// The value of a term map that is read from the row (not a constant).

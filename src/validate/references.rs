@@ -9,7 +9,7 @@
 //!   around its references, e.g. `…/place/{location}` and `…/place/{id}`) refers to that map's
 //!   subjects: an IRI that no row makes is a dangling reference.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::plan::Expr;
 use crate::rml::model::{Mapping, ObjectMap, TermType, Value};
@@ -22,8 +22,8 @@ pub struct Group {
     pub files: String,
     /// What a member is, for messages: `the id of a row of places.csv`.
     pub what: String,
-    /// The keys seen so far.
-    pub keys: HashSet<String>,
+    /// The keys seen so far (their [`super::plan`] hashes).
+    pub keys: rustc_hash::FxHashSet<u128>,
 }
 
 /// Where keys come from: the rows of one triples map's source.
@@ -92,7 +92,7 @@ impl Rules {
                         rules.groups.push(Group {
                             files: String::new(),
                             what: String::new(),
-                            keys: HashSet::new(),
+                            keys: rustc_hash::FxHashSet::default(),
                         });
                         rules.groups.len() - 1
                     });
@@ -155,7 +155,7 @@ impl Rules {
                                         cols.join(", "),
                                         file_name(m, r.parent)
                                     ),
-                                    keys: HashSet::new(),
+                                    keys: rustc_hash::FxHashSet::default(),
                                 });
                                 rules.keys.push(KeyRule {
                                     triples_map: r.parent,
