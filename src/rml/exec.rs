@@ -208,7 +208,7 @@ where
                     let row = Row {
                         record,
                         file,
-                        line: record.position().map_or(0, csv::Position::line),
+                        line: record.position().map_or(0, csv::Position::byte),
                         headers,
                         base,
                     };
@@ -316,13 +316,52 @@ fn mapping_error(mapping: &Mapping, tm: &TriplesMap, message: String) -> RmlErro
     }
 }
 
+/// The line (1-based, as editors count: CRLF, LF or a lone CR end a line) on which byte
+/// `offset` of `file` stands. Only called to report an error, so it may re-read the file;
+/// the csv crate's own line numbers drift after CRLF and blank lines.
+fn line_at(file: &str, offset: u64) -> u64 {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    let Ok(f) = File::open(file) else { return 0 };
+    if f.take(offset).read_to_end(&mut bytes).is_err() {
+        return 0;
+    }
+    let mut line = 1;
+    let mut after_cr = false;
+    let mut count = |b: u8, line: &mut u64| {
+        match b {
+            b'\r' => *line += 1,
+            b'\n' if !after_cr => *line += 1,
+            _ => {}
+        }
+        after_cr = b == b'\r';
+    };
+    for &b in &bytes {
+        count(b, &mut line);
+    }
+    // The csv crate may place a record after blank lines at the start of those lines: a
+    // record never starts with a line break, so skip them.
+    if let Ok(mut f) = File::open(file) {
+        use std::io::{Seek as _, SeekFrom};
+        if f.seek(SeekFrom::Start(offset)).is_ok() {
+            for b in std::io::BufReader::new(f).bytes() {
+                match b {
+                    Ok(b @ (b'\r' | b'\n')) => count(b, &mut line),
+                    _ => break,
+                }
+            }
+        }
+    }
+    line
+}
+
 /// Turns a CSV reader error into a located data error.
 pub(crate) fn csv_error(file: &str, e: csv::Error) -> RmlError {
-    let line = e.position().map_or(0, csv::Position::line);
+    let line = e.position().map_or(0, |p| line_at(file, p.byte()));
     match e.into_kind() {
         csv::ErrorKind::Utf8 { pos, err } => RmlError::Data {
             file: file.to_owned(),
-            line: pos.as_ref().map_or(line, csv::Position::line),
+            line: pos.as_ref().map_or(line, |p| line_at(file, p.byte())),
             column: err.field() as u64 + 1,
             message: format!("invalid UTF-8 in field {}: {err}; expected UTF-8 text", err.field() + 1),
         },
@@ -332,7 +371,7 @@ pub(crate) fn csv_error(file: &str, e: csv::Error) -> RmlError {
             len,
         } => RmlError::Data {
             file: file.to_owned(),
-            line: pos.as_ref().map_or(line, csv::Position::line),
+            line: pos.as_ref().map_or(line, |p| line_at(file, p.byte())),
             column: 1,
             message: format!(
                 "the row has {len} field{} but the header has {expected_len}; expected {expected_len} (quote fields that contain commas)",
@@ -390,7 +429,7 @@ impl Executor<'_> {
                 Err(e) => return Err(csv_error(&csv.file, e)),
             }
             self.stats.rows += 1;
-            let line = record.position().map_or(0, csv::Position::line);
+            let line = record.position().map_or(0, csv::Position::byte);
             let row = Row {
                 record: &record,
                 file: &csv.file,
@@ -487,7 +526,7 @@ impl Executor<'_> {
             if !join_key(&record, &cols, &mut key) {
                 continue;
             }
-            let line = record.position().map_or(0, csv::Position::line);
+            let line = record.position().map_or(0, csv::Position::byte);
             let row = Row {
                 record: &record,
                 file: &csv.file,
@@ -555,6 +594,7 @@ fn column(
 struct Row<'r> {
     record: &'r csv::StringRecord,
     file: &'r str,
+    /// Byte offset of the record in the file (its line is worked out only for messages).
     line: u64,
     headers: &'r csv::StringRecord,
     base: Option<&'r str>,
@@ -574,7 +614,7 @@ impl Row<'_> {
         };
         RmlError::Data {
             file: self.file.to_owned(),
-            line: self.line,
+            line: line_at(self.file, self.line),
             column,
             message,
         }

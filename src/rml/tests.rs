@@ -248,3 +248,26 @@ fn legacy_vocabulary_means_the_same() {
     let err = run(&mixed, &files).unwrap_err().to_string();
     assert!(err.contains("mixes the RML-Core vocabulary"), "{err}");
 }
+
+#[test]
+fn data_error_lines_count_like_an_editor_after_crlf_and_blank_lines() {
+    let m = format!(
+        "ex:TM a rml:TriplesMap; {}; rml:subjectMap [ rml:reference \"IRI\" ] .",
+        source("s.csv")
+    );
+    // Header on line 1, a CRLF row on 2, a blank line 3, the bad row on line 4.
+    let err = run(
+        &m,
+        &[("s.csv", "IRI\r\nhttp://ex.com/a\r\n\r\nbad iri\r\n")],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("s.csv:4:1:"), "{err}");
+    let err = run(
+        &m,
+        &[("s.csv", "IRI\nhttp://ex.com/a\nhttp://ex.com/b,x\n")],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("s.csv:3:1:"), "{err}");
+}
