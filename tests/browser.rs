@@ -3,6 +3,7 @@
 //! check the elements the browser built and take screenshots. Prints SKIPPED when Chromium
 //! is absent. Only 127.0.0.1 is reached.
 
+#[macro_use]
 mod common;
 mod serve_support;
 
@@ -104,7 +105,9 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
 #[test]
 fn browse_from_the_editor_to_inetums_page() {
     let Some(binary) = chromium() else {
-        println!("SKIPPED: no chromium (install Debian's `chromium`, or set FACTGRAPH_CHROMIUM)");
+        skip_notice!(
+            "SKIPPED: no chromium (install Debian's `chromium`, or set FACTGRAPH_CHROMIUM)"
+        );
         return;
     };
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");

@@ -1,6 +1,7 @@
 //! The competency questions of queries/ and what DESIGN.md promises about the bundled data,
 //! checked on a store loaded from data/.
 
+#[macro_use]
 mod common;
 
 use common::{bundled_store, query, root};
@@ -164,7 +165,7 @@ fn the_shared_article_is_the_bundled_copy() {
     // The copy in data/sources is what quotes are checked against; it must be the article.
     let shared = root().join("../shared/sources/inetum-maroc-2024-04.txt");
     if !shared.exists() {
-        println!("SKIPPED: ../shared/sources not present");
+        skip_notice!("SKIPPED: ../shared/sources not present");
         return;
     }
     assert_eq!(

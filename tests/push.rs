@@ -2,6 +2,7 @@
 //! notice when its binary is absent), and against a scripted server that fails on purpose
 //! (retries, refusals, blank nodes kept whole across chunks).
 
+#[macro_use]
 mod common;
 
 use std::collections::{HashMap, HashSet};
@@ -108,7 +109,7 @@ const ALL_QUADS: &str =
 #[test]
 fn push_to_an_oxigraph_server_sends_every_triple() {
     let Some(binary) = oxigraph_binary() else {
-        println!(
+        skip_notice!(
             "SKIPPED: no oxigraph server binary (set FACTGRAPH_OXIGRAPH, or let .ci/run \
              pip-install `oxigraph` into ${{FACTGRAPH_VENV:-$HOME/.cache/factgraph/venv}})"
         );

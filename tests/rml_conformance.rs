@@ -4,6 +4,9 @@
 //! `FACTGRAPH_RML_CORE_TESTS`); when the folder is absent the suite says it was skipped.
 //! Expected output is compared as an RDF dataset, blank nodes up to renaming (RDFC-1.0).
 
+#[macro_use]
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use factgraph::rml::{self, ParseOptions};
@@ -85,7 +88,7 @@ fn rml_core_csv_conformance() {
     let dir = suite_dir();
     let metadata = dir.join("metadata.csv");
     if !metadata.exists() {
-        println!(
+        skip_notice!(
             "SKIPPED: RML-Core conformance suite not found at {} (set FACTGRAPH_RML_CORE_TESTS)",
             dir.display()
         );

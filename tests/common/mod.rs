@@ -1,5 +1,13 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros)]
+
+/// Says a check was skipped, straight to stderr so that test capture does not hide it.
+macro_rules! skip_notice {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
