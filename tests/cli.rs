@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{bundled_store, copy_dir, factgraph, query, root};
+use common::{bundled_store, copy_dir, factgraph, load_quietly, query, root};
 use predicates::prelude::*;
 
 fn count(store: &std::path::Path) -> u64 {
@@ -208,12 +208,7 @@ fn malformed_csv_row_exits_2_and_keeps_the_previous_graph() {
     let data = copy_dir(&root().join("data"));
     let store_dir = tempfile::tempdir().unwrap();
     let store = store_dir.path().join("db");
-    factgraph()
-        .args(["load", "--quiet", "--store"])
-        .arg(&store)
-        .arg(data.path())
-        .assert()
-        .success();
+    load_quietly(&store, data.path());
     let before = count(&store);
 
     let people = data.path().join("people.csv");
@@ -251,12 +246,7 @@ fn reload_replaces_the_graph() {
     let data = copy_dir(&root().join("tests/fixtures/small"));
     let store_dir = tempfile::tempdir().unwrap();
     let store = store_dir.path().join("db");
-    factgraph()
-        .args(["load", "--quiet", "--store"])
-        .arg(&store)
-        .arg(data.path())
-        .assert()
-        .success();
+    load_quietly(&store, data.path());
     let people = "SELECT (COUNT(*) AS ?n) WHERE { ?p a schema:Person }";
     assert!(query(&store, people, "csv").contains("\r\n3"));
     std::fs::write(
@@ -264,12 +254,7 @@ fn reload_replaces_the_graph() {
         "id,name,org,joined\np9,Solo,o1,2020\n",
     )
     .unwrap();
-    factgraph()
-        .args(["load", "--quiet", "--store"])
-        .arg(&store)
-        .arg(data.path())
-        .assert()
-        .success();
+    load_quietly(&store, data.path());
     assert!(
         query(&store, people, "csv").contains("\r\n1"),
         "the old people are gone"

@@ -12,7 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use common::{factgraph, root};
+use common::{factgraph, load_quietly, root};
 
 const ROWS: usize = 300_000;
 
@@ -176,23 +176,13 @@ fn sigkill_at_any_moment_leaves_the_old_graph_or_the_whole_new_one() {
 
     // The whole new graph, for reference.
     let reference = work.path().join("reference.db");
-    factgraph()
-        .args(["load", "--quiet", "--store"])
-        .arg(&reference)
-        .arg(data.path())
-        .assert()
-        .success();
+    load_quietly(&reference, data.path());
     let new = count(&reference).unwrap();
     assert!(new > 3 * ROWS as u64, "the new graph has {new} triples");
 
     // The old graph.
     let store = work.path().join("store.db");
-    factgraph()
-        .args(["load", "--quiet", "--store"])
-        .arg(&store)
-        .arg(root().join("tests/fixtures/small"))
-        .assert()
-        .success();
+    load_quietly(&store, &root().join("tests/fixtures/small"));
     let old = count(&store).unwrap();
     assert!(old < 1000);
 
@@ -227,12 +217,7 @@ fn sigkill_at_any_moment_leaves_the_old_graph_or_the_whole_new_one() {
         let _ = status;
         // Put the old graph back for the next moment when the load got through.
         if now == new {
-            factgraph()
-                .args(["load", "--quiet", "--store"])
-                .arg(&store)
-                .arg(root().join("tests/fixtures/small"))
-                .assert()
-                .success();
+            load_quietly(&store, &root().join("tests/fixtures/small"));
             assert_eq!(count(&store).unwrap(), old);
         }
     }
@@ -243,12 +228,7 @@ fn sigkill_at_any_moment_leaves_the_old_graph_or_the_whole_new_one() {
     );
 
     // A complete load afterwards gives the whole new graph and clears the leftovers.
-    factgraph()
-        .args(["load", "--quiet", "--store"])
-        .arg(&store)
-        .arg(data.path())
-        .assert()
-        .success();
+    load_quietly(&store, data.path());
     assert_eq!(count(&store).unwrap(), new);
     assert_eq!(generations(&store).len(), 1, "{:?}", generations(&store));
 }
@@ -259,12 +239,7 @@ fn readers_during_a_load_see_the_old_or_the_new_graph() {
     generate(data.path());
     let work = tempfile::tempdir().unwrap();
     let store = work.path().join("store.db");
-    factgraph()
-        .args(["load", "--quiet", "--store"])
-        .arg(&store)
-        .arg(root().join("tests/fixtures/small"))
-        .assert()
-        .success();
+    load_quietly(&store, &root().join("tests/fixtures/small"));
     let old = count(&store).unwrap();
 
     let mut child = start_load(data.path(), &store);
@@ -317,12 +292,7 @@ fn first_load_killed_leaves_no_store_and_a_clear_message() {
         );
     }
     // The next load works and clears the leftover generation.
-    factgraph()
-        .args(["load", "--quiet", "--store"])
-        .arg(&store)
-        .arg(root().join("tests/fixtures/small"))
-        .assert()
-        .success();
+    load_quietly(&store, &root().join("tests/fixtures/small"));
     assert!(count(&store).unwrap() > 0);
     assert_eq!(generations(&store).len(), 1);
 }

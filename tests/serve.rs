@@ -386,12 +386,7 @@ fn a_new_load_is_served_without_a_restart() {
     std::fs::write(data.join("things.csv"), "id,name\n1,one\n").expect("csv");
     let store = dir.path().join("store.db");
     let load = || {
-        common::factgraph()
-            .args(["load", "--quiet", "--store"])
-            .arg(&store)
-            .arg(&data)
-            .assert()
-            .success();
+        common::load_quietly(&store, &data);
     };
     load();
     let s = serve(&store, &[]);

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{copy_dir, factgraph, root};
+use common::{copy_dir, factgraph, load_quietly, root};
 
 /// (focus node, result path, constraint component), as full IRIs.
 type Verdict = (String, Option<String>, String);
@@ -254,12 +254,7 @@ fn turtle_report_is_a_w3c_validation_report() {
     let data = apply(&VARIANTS[1]);
     let work = tempfile::tempdir().unwrap();
     let store = work.path().join("db");
-    factgraph()
-        .args(["load", "--quiet", "--store"])
-        .arg(&store)
-        .arg(data.path())
-        .assert()
-        .success();
+    load_quietly(&store, data.path());
     let out = factgraph()
         .args(["validate", "--shacl", "--format", "turtle", "--store"])
         .arg(&store)

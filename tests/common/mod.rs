@@ -42,6 +42,16 @@ pub fn bundled_store() -> &'static Path {
     path
 }
 
+/// Loads `dir` into the store at `store` with `factgraph load --quiet`, expecting success.
+pub fn load_quietly(store: &Path, dir: &Path) {
+    factgraph()
+        .args(["load", "--quiet", "--store"])
+        .arg(store)
+        .arg(dir)
+        .assert()
+        .success();
+}
+
 /// Runs a query on `store` and returns stdout (CSV unless `format` says otherwise).
 pub fn query(store: &Path, q: &str, format: &str) -> String {
     let out = factgraph()
