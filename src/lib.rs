@@ -9,9 +9,11 @@ pub mod enrich;
 #[cfg(feature = "store")]
 pub mod federate;
 pub mod fuzzing;
-pub mod line_writer;
+pub use factgraph_rml::line_writer;
 #[cfg(feature = "store")]
 pub mod link;
+#[cfg(feature = "store")]
+pub mod map;
 #[cfg(feature = "store")]
 pub mod ontology;
 pub mod prefixes;
@@ -22,7 +24,7 @@ pub mod push;
 pub mod query;
 #[cfg(feature = "store")]
 pub mod rdf_io;
-pub mod rml;
+pub use factgraph_rml as rml;
 #[cfg(feature = "store")]
 pub mod serve;
 #[cfg(feature = "store")]

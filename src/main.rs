@@ -1,22 +1,20 @@
 //! The factgraph command line: parses arguments, calls the library, turns errors into
 //! messages and exit codes (0 ok, 1 usage or internal error, 2 bad input data or mapping).
 
-use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{anyhow, Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use factgraph::line_writer;
+use factgraph::map::MapFormat;
 use factgraph::ontology;
 use factgraph::project::{self, ProjectError};
 use factgraph::query::{self, QueryError, QueryOutput, QuerySummary};
-use factgraph::rdf_io::{self, RdfOutput, WriterSink};
+use factgraph::rdf_io::{self, RdfOutput};
 use factgraph::rml::{self, ParseOptions, RmlError};
 use factgraph::store::{self, LoadOptions, StoreError};
 use factgraph::validate::{self, Report};
@@ -146,7 +144,7 @@ enum Command {
         mapping: Option<PathBuf>,
         /// Output format
         #[arg(long, value_enum, default_value = "nquads")]
-        format: MapOutput,
+        format: MapFormat,
         /// Write to FILE instead of stdout
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -223,13 +221,6 @@ struct PushArgs {
 enum ValidateOutput {
     Text,
     Json,
-    Turtle,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum MapOutput {
-    Nquads,
-    Ntriples,
     Turtle,
 }
 
@@ -687,7 +678,7 @@ fn export(format: RdfOutput, output: Option<&Path>, store_path: &Path, quiet: bo
 fn map(
     dir: &Path,
     mapping: Option<&Path>,
-    format: MapOutput,
+    format: MapFormat,
     output: Option<&Path>,
     base: Option<String>,
     no_check: bool,
@@ -701,104 +692,25 @@ fn map(
         "; nothing was mapped",
         quiet,
     )?;
-    let rdf_format = match format {
-        MapOutput::Nquads => RdfOutput::Nquads,
-        MapOutput::Ntriples => RdfOutput::Ntriples,
-        MapOutput::Turtle => RdfOutput::Turtle,
-    }
-    .format();
-    // Instance namespaces the templates use get Turtle prefixes.
-    let mut namespaces = BTreeSet::new();
-    for m in &mappings {
-        for tm in &m.triples_maps {
-            collect_namespaces(&tm.subject.term, &mut namespaces);
-            for pom in &tm.predicate_object_maps {
-                for o in &pom.objects {
-                    if let rml::model::ObjectMap::Term(t) = o {
-                        collect_namespaces(t, &mut namespaces);
-                    }
-                }
-            }
-        }
-    }
     let bar = spinner(quiet, "mapping");
-    let line_format = match format {
-        MapOutput::Nquads => Some(true),
-        MapOutput::Ntriples => Some(false),
-        MapOutput::Turtle => None,
-    };
-    let (stats, flattened) = with_output(output, |w| {
-        if let Some(quads) = line_format {
-            // N-Triples / N-Quads: map on every core, rows in order.
-            let flattened = AtomicU64::new(0);
-            let mut total = rml::Stats::default();
-            for m in &mappings {
-                let mut written = total.quads;
-                let s = rml::execute_parallel(
-                    m,
-                    workers(),
-                    || (Vec::with_capacity(1 << 18), 0u64),
-                    |(bytes, n): &mut (Vec<u8>, u64), q| {
-                        if !quads && !q.graph_name.is_default_graph() {
-                            flattened.fetch_add(1, Ordering::Relaxed);
-                        }
-                        line_writer::append_quad(bytes, q, quads);
-                        *n += 1;
-                        Ok(())
-                    },
-                    |(bytes, n)| {
-                        w.write_all(&bytes)?;
-                        written += n;
-                        bar.set_position(written);
-                        Ok(())
-                    },
-                )?;
-                total.rows += s.rows;
-                total.quads += s.quads;
-            }
-            return Ok((total, flattened.into_inner()));
-        }
-        let mut sink = WriterSink::new(rdf_format, &namespaces, w);
-        let mut total = rml::Stats::default();
-        for m in &mappings {
-            let mut counted = |q: oxrdf::QuadRef<'_>| {
-                total.quads += 1;
-                if total.quads % 65_536 == 0 {
-                    bar.set_position(total.quads);
-                }
-                rml::QuadSink::push(&mut sink, q)
-            };
-            let s = rml::execute(m, &mut counted)?;
-            total.rows += s.rows;
-        }
-        let flattened = sink.flattened;
-        sink.finish()?;
-        Ok((total, flattened))
+    let summary = with_output(output, |w| {
+        Ok(factgraph::map::map_to_writer(&mappings, format, w, &|n| {
+            bar.set_position(n)
+        })?)
     })?;
     bar.finish_and_clear();
     if !quiet {
-        if flattened > 0 {
-            eprintln!("warning: {flattened} quads of named graphs were written as triples; use --format nquads to keep graphs");
+        if summary.flattened > 0 {
+            eprintln!(
+                "warning: {} quads of named graphs were written as triples; use --format nquads to keep graphs",
+                summary.flattened
+            );
         }
-        eprintln!("mapped {} rows into {} quads", stats.rows, stats.quads);
+        eprintln!("mapped {} rows into {} quads", summary.rows, summary.quads);
     }
     Ok(())
 }
 
-/// Mapping threads: one per core.
-fn workers() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-}
-
-fn collect_namespaces(t: &rml::model::TermMap, out: &mut BTreeSet<String>) {
-    if let rml::model::Value::Template(tpl) = &t.value {
-        if let Some(ns) = rdf_io::instance_namespace(tpl.leading_text()) {
-            out.insert(ns.to_owned());
-        }
-    }
-}
-
-/// `factgraph serve`: binds, says where, and answers until killed.
 fn serve(args: ServeArgs, quiet: bool) -> Result<()> {
     use factgraph::serve::{Limits, ServeOptions, Server};
     if !(args.timeout.is_finite() && args.timeout >= 0.0) {

@@ -4,15 +4,16 @@
 //! It knows nothing of the store: whatever consumes quads implements [`QuadSink`].
 //!
 //! ```no_run
-//! use factgraph::rml::{self, ParseOptions};
+//! use factgraph_rml::{self as rml, ParseOptions};
 //! let mapping = rml::parse_mapping_file("data/mapping.rml.ttl".as_ref(), &ParseOptions::default())?;
 //! let mut quads = Vec::new();
 //! let stats = rml::execute(&mapping, &mut quads)?;
 //! println!("{} quads from {} rows", stats.quads, stats.rows);
-//! # Ok::<_, factgraph::rml::RmlError>(())
+//! # Ok::<_, factgraph_rml::RmlError>(())
 //! ```
 
 pub mod error;
+pub mod line_writer;
 pub mod exec;
 pub mod model;
 pub mod parse;

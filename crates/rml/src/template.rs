@@ -49,7 +49,7 @@ impl Template {
     /// Parses an RML template string.
     ///
     /// ```
-    /// use factgraph::rml::template::{Segment, Template};
+    /// use factgraph_rml::template::{Segment, Template};
     /// let t = Template::parse(r"http://ex.com/{ID}/\{x\}").unwrap();
     /// assert_eq!(t.references().collect::<Vec<_>>(), ["ID"]);
     /// assert_eq!(t.segments.last(), Some(&Segment::Text("/{x}".into())));
@@ -142,7 +142,7 @@ pub fn is_iunreserved(c: char) -> bool {
 ///
 /// ```
 /// let mut s = String::new();
-/// factgraph::rml::template::push_iri_safe(&mut s, "Saint Martin (French part)/é");
+/// factgraph_rml::template::push_iri_safe(&mut s, "Saint Martin (French part)/é");
 /// assert_eq!(s, "Saint%20Martin%20%28French%20part%29%2Fé");
 /// ```
 pub fn push_iri_safe(out: &mut String, value: &str) {
