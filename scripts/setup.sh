@@ -1,19 +1,139 @@
 #!/usr/bin/env bash
-# Installs what building factgraph needs beyond the Rust toolchain: libclang, used by
-# bindgen when oxigraph's RocksDB is compiled. Does nothing when it is already there.
+# Installs what factgraph needs beyond the Rust toolchain. Does nothing that is already done.
+#
+#   scripts/setup.sh                    what a build needs: libclang, which bindgen loads when
+#                                       oxigraph's bundled RocksDB is compiled
+#   scripts/setup.sh --test             that, plus what the tests drive: headless Chromium (the
+#                                       pages of `factgraph serve`), and a Python virtualenv at
+#                                       ~/.cache/factgraph/venv with the Oxigraph server (the
+#                                       target of `push`), pySHACL and rdflib (independent
+#                                       checks of SHACL verdicts and of conformance outputs)
+#   scripts/setup.sh --detect-libclang [DIR...]
+#                                       only report: prints "found: <file>" or "missing" for
+#                                       libclang in DIRs (default: where bindgen looks), exit 0/1
+#
+# With --test every install is required: when one fails the script fails, so a missing step
+# shows up as a red CI run rather than as tests that quietly skip.
 set -euo pipefail
-have_libclang() {
-  ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || ldconfig -p 2>/dev/null | grep -q 'libclang[-.0-9]*\.so'
+
+# What bindgen (clang-sys) actually loads: libclang.so, libclang.so.N, libclang-N.so or
+# libclang-N.so.N. Not libclang-cpp.so.N, the C++ library Debian ships on its own, which
+# bindgen cannot use.
+is_libclang_name() {
+  case "$1" in
+    libclang-cpp*) return 1 ;;
+    libclang.so | libclang.so.[0-9]* | libclang-[0-9]*.so | libclang-[0-9]*.so.[0-9]*) return 0 ;;
+    *) return 1 ;;
+  esac
 }
-if have_libclang; then
-  exit 0
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup: libclang is missing; install clang and libclang (e.g. libclang-dev) with your package manager" >&2
-  exit 1
-fi
+
+# Prints the first libclang found in the given directories; fails when there is none.
+find_libclang_in() {
+  local dir f
+  for dir in "$@"; do
+    [ -d "$dir" ] || continue
+    for f in "$dir"/libclang*; do
+      [ -e "$f" ] || continue
+      if is_libclang_name "$(basename "$f")"; then
+        echo "$f"
+        return 0
+      fi
+    done
+  done
+  return 1
+}
+
+# The directories clang-sys searches on Linux, LIBCLANG_PATH first.
+default_libclang_dirs() {
+  if [ -n "${LIBCLANG_PATH:-}" ]; then
+    if [ -f "$LIBCLANG_PATH" ]; then dirname "$LIBCLANG_PATH"; else echo "$LIBCLANG_PATH"; fi
+  fi
+  local d
+  for d in /usr/lib/llvm-*/lib /usr/local/llvm*/lib /usr/lib64/llvm /usr/lib/*-linux-gnu \
+    /usr/lib64 /usr/lib /usr/local/lib /usr/local/lib64; do
+    [ -d "$d" ] && echo "$d"
+  done
+  return 0
+}
+
+detect_libclang() {
+  local found
+  if found=$(find_libclang_in "$@"); then
+    echo "found: $found"
+    return 0
+  fi
+  echo "missing"
+  return 1
+}
+
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "setup: installing clang and libclang-dev (needed to build RocksDB's bindings)" >&2
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq clang libclang-dev >/dev/null
+APT_UPDATED=0
+apt_install() {
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: cannot install $* without apt-get; install them with your package manager" >&2
+    return 1
+  fi
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    $SUDO apt-get update -qq
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+setup_build() {
+  mapfile -t dirs < <(default_libclang_dirs)
+  if find_libclang_in "${dirs[@]}" >/dev/null; then
+    return 0
+  fi
+  echo "setup: installing clang and libclang-dev (bindgen needs libclang.so to build RocksDB's bindings)" >&2
+  apt_install clang libclang-dev
+  mapfile -t dirs < <(default_libclang_dirs)
+  if ! find_libclang_in "${dirs[@]}" >/dev/null; then
+    echo "setup: libclang is still missing after installing libclang-dev; set LIBCLANG_PATH" >&2
+    return 1
+  fi
+}
+
+VENV="${FACTGRAPH_VENV:-$HOME/.cache/factgraph/venv}"
+
+setup_test() {
+  if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+    echo "setup: installing chromium (tests/browser.rs drives the pages of factgraph serve)" >&2
+    apt_install chromium fonts-liberation
+  fi
+  if ! "$VENV/bin/python" -c 'import pyshacl, rdflib, pyoxigraph' >/dev/null 2>&1 \
+    || [ ! -x "$VENV/bin/oxigraph" ]; then
+    echo "setup: installing the Oxigraph server, pySHACL and rdflib into $VENV" >&2
+    if [ ! -x "$VENV/bin/pip" ]; then
+      python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$VENV"; }
+    fi
+    "$VENV/bin/pip" install -q 'oxigraph==0.5.*' 'pyshacl==0.30.*' 'rdflib==7.*'
+  fi
+  # Each tool must run, not only be present.
+  chromium --version >/dev/null 2>&1 || chromium-browser --version >/dev/null
+  "$VENV/bin/oxigraph" --version >/dev/null
+  "$VENV/bin/python" -c 'import pyshacl, rdflib' >/dev/null
+}
+
+case "${1:-}" in
+  --detect-libclang)
+    shift
+    if [ "$#" -eq 0 ]; then mapfile -t dirs < <(default_libclang_dirs); set -- "${dirs[@]}"; fi
+    detect_libclang "$@"
+    ;;
+  --test)
+    setup_build
+    setup_test
+    ;;
+  "")
+    setup_build
+    ;;
+  -h | --help)
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    ;;
+  *)
+    echo "setup: unknown option $1 (try --help)" >&2
+    exit 2
+    ;;
+esac

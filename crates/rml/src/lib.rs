@@ -13,8 +13,8 @@
 //! ```
 
 pub mod error;
-pub mod line_writer;
 pub mod exec;
+pub mod line_writer;
 pub mod model;
 pub mod parse;
 pub mod template;
