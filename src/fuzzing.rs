@@ -75,7 +75,7 @@ pub fn csv_rml(data: &[u8]) {
         .unwrap_or_else(|e| panic!("the fuzz mapping is valid: {e}"))
     });
     let mut report = Report::default();
-    validate::check_mappings(std::slice::from_ref(mapping), &mut report);
+    validate::check_mappings(std::slice::from_ref(mapping), true, &mut report);
     let mut quads = Vec::new();
     let result = rml::execute(mapping, &mut quads);
     if report.is_ok() {

@@ -40,6 +40,20 @@ struct Cli {
     command: Command,
 }
 
+/// How much `load` and `map` check before they run.
+#[derive(clap::Args, Debug, Clone, Copy)]
+struct ChecksArg {
+    /// Skip the input checks of `factgraph validate` (faster on large data already
+    /// checked; the mapping still refuses what it cannot map)
+    #[arg(long, conflicts_with = "strict")]
+    no_check: bool,
+    /// Report what RML allows but a curator may not want (a subject made by two rows, a join
+    /// or IRI that refers to no row, an unknown class on a mapping node) as errors, not
+    /// warnings; also set by `strict = true` under `[check]` in DIR/factgraph.toml
+    #[arg(long)]
+    strict: bool,
+}
+
 #[derive(clap::Args)]
 struct StoreArg {
     /// The store directory
@@ -72,10 +86,8 @@ enum Command {
         /// the previous graph if it does not conform
         #[arg(long)]
         shacl: bool,
-        /// Skip the input checks of `factgraph validate` (faster on large data already
-        /// checked; the mapping still refuses what it cannot map)
-        #[arg(long)]
-        no_check: bool,
+        #[command(flatten)]
+        checks: ChecksArg,
     },
     /// Check the CSV files and the mapping (every problem, with file, line and column) and,
     /// with --shacl, the loaded graph against the SHACL shapes of the ontology
@@ -97,6 +109,11 @@ enum Command {
         /// Base IRI for relative IRIs the mapping generates (default: the mapping's @base)
         #[arg(long, value_name = "IRI")]
         base: Option<String>,
+        /// Report what RML allows but a curator may not want (a subject made by two rows, a
+        /// join or IRI that refers to no row, an unknown class on a mapping node) as errors,
+        /// not warnings; also set by `strict = true` under `[check]` in DIR/factgraph.toml
+        #[arg(long)]
+        strict: bool,
     },
     /// Run a SPARQL query (SELECT/ASK print results; CONSTRUCT/DESCRIBE print RDF).
     /// Prefixes fg:, fgr:, schema:, org:, prov:, dcterms:, skos:, owl:, wd:, foaf:, rdf:,
@@ -151,10 +168,8 @@ enum Command {
         /// Base IRI for relative IRIs the mapping generates (default: the mapping's @base)
         #[arg(long, value_name = "IRI")]
         base: Option<String>,
-        /// Skip the input checks of `factgraph validate` (faster on large data already
-        /// checked; the mapping still refuses what it cannot map)
-        #[arg(long)]
-        no_check: bool,
+        #[command(flatten)]
+        checks: ChecksArg,
     },
     /// Serve the store over HTTP, read-only: the SPARQL 1.1 Protocol at /query, a query
     /// page at / and a page for every entity
@@ -317,14 +332,14 @@ fn run(cli: Cli) -> Result<()> {
             mapping,
             base,
             shacl,
-            no_check,
+            checks,
         } => load(
             &dir,
             &store.store,
             mapping.as_deref(),
             base,
             shacl,
-            no_check,
+            checks,
             quiet,
         ),
         Command::Validate {
@@ -334,6 +349,7 @@ fn run(cli: Cli) -> Result<()> {
             shacl,
             store,
             base,
+            strict,
         } => run_validate(
             dir.as_deref(),
             mapping.as_deref(),
@@ -341,6 +357,7 @@ fn run(cli: Cli) -> Result<()> {
             shacl,
             &store.store,
             base,
+            strict,
             quiet,
         ),
         Command::Query {
@@ -370,14 +387,14 @@ fn run(cli: Cli) -> Result<()> {
             format,
             output,
             base,
-            no_check,
+            checks,
         } => map(
             &dir,
             mapping.as_deref(),
             format,
             output.as_deref(),
             base,
-            no_check,
+            checks,
             quiet,
         ),
         Command::Serve(args) => serve(args, quiet),
@@ -403,17 +420,18 @@ fn check_input(
     dir: &Path,
     mapping: Option<&Path>,
     options: &ParseOptions,
-    no_check: bool,
+    checks: ChecksArg,
     outcome: &'static str,
     quiet: bool,
 ) -> Result<Vec<rml::Mapping>> {
     // A mapping that does not parse is reported as before (first error, exit 2).
     let mappings = project::read_mappings(dir, mapping, options)?;
-    if no_check {
+    if checks.no_check {
         return Ok(mappings);
     }
+    let strict = checks.strict || project::Settings::read(dir, mapping)?.check.strict;
     let mut report = Report::default();
-    validate::check_mappings(&mappings, &mut report);
+    validate::check_mappings(&mappings, strict, &mut report);
     for p in &report.problems {
         if !quiet || p.severity == validate::Severity::Error {
             eprintln!("{p}");
@@ -440,6 +458,7 @@ fn run_validate(
     shacl: bool,
     store_path: &Path,
     base: Option<String>,
+    strict: bool,
     quiet: bool,
 ) -> Result<()> {
     if format == ValidateOutput::Turtle && !shacl {
@@ -450,7 +469,7 @@ fn run_validate(
     let check_dir = dir.is_some() || mapping.is_some() || !shacl;
     let report = if check_dir {
         let dir = dir.unwrap_or(Path::new("data"));
-        let (_, report) = validate::check_dir(dir, mapping, &ParseOptions { base })?;
+        let (_, report) = validate::check_dir(dir, mapping, &ParseOptions { base }, strict)?;
         Some(report)
     } else {
         None
@@ -521,14 +540,14 @@ fn load(
     mapping: Option<&Path>,
     base: Option<String>,
     shacl: bool,
-    no_check: bool,
+    checks: ChecksArg,
     quiet: bool,
 ) -> Result<()> {
     let mappings = check_input(
         dir,
         mapping,
         &ParseOptions { base },
-        no_check,
+        checks,
         "; nothing was loaded and the store is unchanged",
         quiet,
     )?;
@@ -681,14 +700,14 @@ fn map(
     format: MapFormat,
     output: Option<&Path>,
     base: Option<String>,
-    no_check: bool,
+    checks: ChecksArg,
     quiet: bool,
 ) -> Result<()> {
     let mappings = check_input(
         dir,
         mapping,
         &ParseOptions { base },
-        no_check,
+        checks,
         "; nothing was mapped",
         quiet,
     )?;

@@ -24,6 +24,85 @@ pub enum ProjectError {
     /// A mapping is wrong.
     #[error(transparent)]
     Rml(#[from] RmlError),
+    /// The settings file of the data directory is wrong.
+    #[error("{}:{line}:{column}: {message}", file.display())]
+    Settings {
+        /// The settings file.
+        file: PathBuf,
+        /// Line (1-based).
+        line: u64,
+        /// Column (1-based).
+        column: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// The settings file of the data directory cannot be read.
+    #[error("{}: {source}", file.display())]
+    SettingsIo {
+        /// The settings file.
+        file: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// The settings file of a data directory.
+pub const SETTINGS_FILE: &str = "factgraph.toml";
+
+/// Settings of a data directory, read from its [`SETTINGS_FILE`] (all optional):
+///
+/// ```toml
+/// [check]
+/// strict = true   # repeated subjects, references to no row, unknown RML classes are errors
+/// ```
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The input checks.
+    #[serde(default)]
+    pub check: CheckSettings,
+}
+
+/// The `[check]` table of the settings.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSettings {
+    /// What RML allows but a curator may not want (a subject made by two rows, a join or an
+    /// IRI that refers to no row, an unknown class on a mapping node) is an error, not a warning.
+    #[serde(default)]
+    pub strict: bool,
+}
+
+impl Settings {
+    /// The settings of the directory holding the mappings: `mapping`'s directory when given,
+    /// else `dir`. No settings file means the defaults.
+    pub fn read(dir: &Path, mapping: Option<&Path>) -> Result<Self, ProjectError> {
+        let dir = match mapping {
+            Some(m) => m.parent().unwrap_or(Path::new(".")),
+            None => dir,
+        };
+        let file = dir.join(SETTINGS_FILE);
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(source) => return Err(ProjectError::SettingsIo { file, source }),
+        };
+        toml::from_str(&text).map_err(|e| {
+            let at = e.span().map_or(0, |r| r.start).min(text.len());
+            let before = &text[..at];
+            let line = before.matches('\n').count() as u64 + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+            ProjectError::Settings {
+                file,
+                line,
+                column,
+                message: format!(
+                    "{}; expected settings such as `[check]` with `strict = true`",
+                    e.message()
+                ),
+            }
+        })
+    }
 }
 
 /// The mapping files of `dir` (`*.rml.ttl`), sorted by name.

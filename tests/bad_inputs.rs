@@ -90,7 +90,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "ids-dangling-join",
-        extra: &[],
+        extra: &["--strict"],
         code: 2,
         stdout: r#"./people.csv:3:10: "acme-corp" (column "org") refers to no row of orgs.csv; expected a value of column "id" of orgs.csv
 "#,
@@ -98,7 +98,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "ids-dangling-template",
-        extra: &[],
+        extra: &["--strict"],
         code: 2,
         stdout: r#"./people.csv:2:12: "carol" (column "knows") refers to nothing: no row of people.csv makes <http://example.com/person/carol>; expected the id of a row of people.csv
 "#,
@@ -106,7 +106,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "ids-duplicate",
-        extra: &[],
+        extra: &["--strict"],
         code: 2,
         stdout: r#"./people.csv:4:1: duplicate id: line 2 already makes <http://example.com/person/ann> (triples map <http://example.com/People>); expected each row with its own id
 "#,
@@ -251,11 +251,11 @@ const CASES: &[Case] = &[
     Case {
         name: "warning-spaces-in-iri",
         extra: &[],
-        code: 2,
+        code: 0,
         stdout: r#"./people.csv:2:12: warning: "bob " in column "knows" has leading or trailing spaces, which become %20 in the IRI; expected the value without surrounding spaces
-./people.csv:2:12: "bob " (column "knows") refers to nothing: no row of people.csv makes <http://example.com/person/bob%20>; expected the id of a row of people.csv
+./people.csv:2:12: warning: "bob " (column "knows") refers to nothing: no row of people.csv makes <http://example.com/person/bob%20>; expected the id of a row of people.csv
 "#,
-        stderr: "error: 1 error in the input\n",
+        stderr: "",
     },
     Case {
         name: "warning-stray-quote",
@@ -701,4 +701,55 @@ ex:People a rml:TriplesMap ;
             "<http://example.com/person/bob> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.com/Person> .",
         ]
     );
+}
+
+/// What RML allows (a repeated subject, a join or an IRI to no row) is a warning by default:
+/// validate and load succeed. `--strict`, or `strict = true` in the directory's
+/// factgraph.toml, makes it the error of the catalogue above.
+#[test]
+fn rml_allowed_problems_are_warnings_unless_strict() {
+    for c in CASES.iter().filter(|c| c.name.starts_with("ids-")) {
+        let dir = case_dir(c.name);
+        let (code, stdout, stderr) = run(dir.path(), &["validate", ".", "--quiet"]);
+        assert_eq!(code, 0, "case {}: {stdout}{stderr}", c.name);
+        let error_line = c.stdout.lines().next().unwrap();
+        let (at, what) = error_line.split_once(": ").unwrap();
+        assert_eq!(
+            stdout,
+            format!("{at}: warning: {what}\n"),
+            "case {}: the same problem, as a warning",
+            c.name
+        );
+        let store = dir.path().join("db");
+        let (code, _, stderr) = run(
+            dir.path(),
+            &["load", ".", "--quiet", "--store", store.to_str().unwrap()],
+        );
+        assert_eq!(
+            code, 0,
+            "case {}: load refused RML-valid data: {stderr}",
+            c.name
+        );
+        std::fs::write(
+            dir.path().join("factgraph.toml"),
+            "[check]\nstrict = true\n",
+        )
+        .unwrap();
+        let (code, stdout, _) = run(dir.path(), &["validate", ".", "--quiet"]);
+        assert_eq!(
+            (code, stdout.as_str()),
+            (2, c.stdout),
+            "case {} with factgraph.toml",
+            c.name
+        );
+    }
+}
+
+#[test]
+fn a_wrong_settings_file_is_named_with_its_line() {
+    let dir = case_dir("ids-duplicate");
+    std::fs::write(dir.path().join("factgraph.toml"), "[check]\nstrict = yes\n").unwrap();
+    let (code, _, stderr) = run(dir.path(), &["validate", ".", "--quiet"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("factgraph.toml:2:10:"), "{stderr}");
 }

@@ -10,6 +10,7 @@
 //!   datatypes, language maps, IRIs, currencies, Wikidata ids);
 //! - [`values`]: the value checks themselves (XML Schema datatypes through `oxsdatatypes`,
 //!   BCP 47 through `oxilangtag`, RFC 3987 through `iri-string`, ISO 4217, Wikidata ids);
+//! - [`quotes`]: every `fg:quote` is the exact words of the text of its source;
 //! - [`references`]: duplicate ids and references to ids that do not exist, derived from the
 //!   mapping's joins and from IRI templates that match the subject template of a typed map.
 //!
@@ -25,6 +26,7 @@
 //! ```
 
 pub mod plan;
+pub mod quotes;
 pub mod references;
 pub mod table;
 pub mod values;
@@ -68,6 +70,22 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A problem of the given severity.
+    pub fn new(
+        severity: Severity,
+        code: &'static str,
+        file: impl Into<String>,
+        line: u64,
+        column: u64,
+        message: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity,
+            ..Self::error(code, file, line, column, message, expected)
+        }
+    }
+
     /// An error.
     pub fn error(
         code: &'static str,
@@ -199,8 +217,12 @@ impl fmt::Display for Problem {
     }
 }
 
-/// How many problems of one kind are reported per file before the rest are only counted.
+/// How many errors of one kind are reported per file before the rest are only counted.
 pub const MAX_PER_KIND: usize = 50;
+
+/// How many warnings of one kind are reported per file before the rest are only counted:
+/// the first few lines, enough to find the pattern.
+pub const MAX_WARNINGS_PER_KIND: usize = 5;
 
 /// Every problem of a run, in the order found, with what was checked.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -224,7 +246,11 @@ impl Report {
     pub fn push(&mut self, p: Problem) {
         let n = self.per_kind.entry((p.file.clone(), p.code)).or_insert(0);
         *n += 1;
-        if *n > MAX_PER_KIND {
+        let max = match p.severity {
+            Severity::Error => MAX_PER_KIND,
+            Severity::Warning => MAX_WARNINGS_PER_KIND,
+        };
+        if *n > max {
             self.omitted += 1;
             if p.severity == Severity::Error {
                 self.omitted_errors += 1;
@@ -265,7 +291,7 @@ impl Report {
         );
         if self.omitted > 0 {
             s.push_str(&format!(
-                "; {} more not listed (at most {MAX_PER_KIND} of a kind per file)",
+                "; {} more not listed (at most {MAX_PER_KIND} errors and {MAX_WARNINGS_PER_KIND} warnings of a kind per file)",
                 self.omitted
             ));
         }
@@ -299,11 +325,16 @@ pub struct Invalid {
 /// Returns the mappings that could be read and the report; a mapping that does not parse is
 /// a problem of the report, not an `Err`. `Err` only when there is nothing to check (the
 /// directory is missing or holds no mapping).
+///
+/// `strict` (or `strict = true` in the directory's `factgraph.toml`) makes what RML allows
+/// but a curator may not want errors instead of warnings: see [`check_mappings`].
 pub fn check_dir(
     dir: &Path,
     mapping: Option<&Path>,
     options: &ParseOptions,
+    strict: bool,
 ) -> Result<(Vec<Mapping>, Report), ProjectError> {
+    let strict = strict || project::Settings::read(dir, mapping)?.check.strict;
     let files = match mapping {
         Some(m) => vec![m.to_owned()],
         None => project::mapping_files(dir)?,
@@ -317,15 +348,37 @@ pub fn check_dir(
             Err(e) => report.push(Problem::from_rml(&e)),
         }
     }
-    check_mappings(&mappings, &mut report);
+    check_mappings(&mappings, strict, &mut report);
     Ok((mappings, report))
 }
 
 /// Checks every file the (already parsed) `mappings` name against what they ask of it.
-pub fn check_mappings(mappings: &[Mapping], report: &mut Report) {
+///
+/// What changes the meaning of the output is an error (a misspelt term, a missing column, a
+/// value invalid for its datatype). What RML allows is a warning, or an error when `strict`:
+/// a subject made by two rows (`data.duplicate-id`), a join or an IRI that refers to no row
+/// (`data.dangling-reference`), an unknown class on a mapping node (`mapping.unknown-class`).
+pub fn check_mappings(mappings: &[Mapping], strict: bool, report: &mut Report) {
+    let lenient = if strict {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
     for m in mappings {
-        let plan = plan::Plan::new(m);
-        plan.run(report);
+        let file = m.file.display().to_string();
+        for w in &m.warnings {
+            report.push(Problem::new(
+                lenient,
+                "mapping.unknown-class",
+                &file,
+                w.line,
+                0,
+                w.message.clone(),
+                "",
+            ));
+        }
+        plan::Plan::new(m).strict(strict).run(report);
+        quotes::check(m, report);
     }
 }
 

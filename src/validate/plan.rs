@@ -13,7 +13,7 @@ use std::fs::File;
 use super::references::Rules;
 use super::table::Scanner;
 use super::values;
-use super::{Problem, Report};
+use super::{Problem, Report, Severity};
 use crate::rml::model::{LangOrDatatype, Mapping, ObjectMap, TermMap, TermType, Value};
 use crate::rml::template::{push_iri_safe, Segment, Template};
 
@@ -153,6 +153,9 @@ pub struct Plan<'m> {
     mapping: &'m Mapping,
     checks: Vec<Check>,
     rules: Rules,
+    /// Severity of what RML itself allows (a repeated subject, a reference to no row): a
+    /// warning, or an error for a curator who asked for strict checks.
+    lenient: Severity,
 }
 
 impl<'m> Plan<'m> {
@@ -201,7 +204,18 @@ impl<'m> Plan<'m> {
             mapping,
             checks,
             rules: Rules::new(mapping),
+            lenient: Severity::Warning,
         }
+    }
+
+    /// Strict checks: repeated subjects and references to no row are errors, not warnings.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.lenient = if strict {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        self
     }
 
     /// Reads every file the mapping names and reports what is wrong into `report`.
@@ -448,7 +462,8 @@ impl<'m> Plan<'m> {
                                 .find(|&c| col_name(c) == "id")
                                 .or_else(|| cols.last().copied())
                                 .unwrap_or(0);
-                            report.push(Problem::error(
+                            report.push(Problem::new(
+                                self.lenient,
                                 "data.duplicate-id",
                                 &file,
                                 line,
@@ -494,7 +509,7 @@ impl<'m> Plan<'m> {
                         iri: *iri,
                     };
                     if closed {
-                        report.push(p.problem(&self.rules.groups[p.group]));
+                        report.push(p.problem(&self.rules.groups[p.group], self.lenient));
                     } else {
                         pending.push(p);
                     }
@@ -511,7 +526,7 @@ impl<'m> Plan<'m> {
         for p in pending {
             let g = &self.rules.groups[p.group];
             if !incomplete.contains(&p.group) && !g.keys.contains(&key_hash(&p.key)) {
-                report.push(p.problem(g));
+                report.push(p.problem(g, self.lenient));
             }
         }
     }
@@ -552,7 +567,7 @@ struct Pending {
 
 impl Pending {
     /// The problem of a reference that names no member of `g`.
-    fn problem(&self, g: &super::references::Group) -> Problem {
+    fn problem(&self, g: &super::references::Group, severity: Severity) -> Problem {
         let what = if self.iri {
             format!(
                 "{} refers to nothing: no row of {} makes <{}>",
@@ -561,7 +576,8 @@ impl Pending {
         } else {
             format!("{} refers to no row of {}", self.shown, g.files)
         };
-        Problem::error(
+        Problem::new(
+            severity,
             "data.dangling-reference",
             &self.file,
             self.line,

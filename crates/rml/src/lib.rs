@@ -22,7 +22,7 @@ pub mod vocab;
 
 pub use error::RmlError;
 pub use exec::{execute, execute_parallel, is_absolute_iri, QuadSink, SinkError, Stats};
-pub use model::Mapping;
+pub use model::{Mapping, MappingWarning};
 pub use parse::{parse_mapping_file, parse_mapping_str, ParseOptions};
 
 #[cfg(test)]

@@ -15,6 +15,18 @@ pub struct Mapping {
     pub base: Option<String>,
     /// The file the mapping was read from (for messages).
     pub file: PathBuf,
+    /// What the parser accepted but the author should hear about (an unknown class on a node
+    /// whose role is clear …), in document order.
+    pub warnings: Vec<MappingWarning>,
+}
+
+/// Something a mapping says that changes nothing but is probably not what its author meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingWarning {
+    /// Line of the mapping file (1-based).
+    pub line: u64,
+    /// What was noticed and why it is harmless.
+    pub message: String,
 }
 
 /// A triples map: one logical source, one subject map, any number of predicate-object maps.

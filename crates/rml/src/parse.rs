@@ -68,6 +68,8 @@ pub fn parse_mapping_str(
 
 struct Doc {
     graph: Graph,
+    /// What the parser accepted but a reader should know (line, message).
+    warnings: Vec<MappingWarning>,
     /// Line of each subject's first triple, and the order in which subjects first appear.
     lines: HashMap<NamedOrBlankNode, (u64, usize)>,
 }
@@ -102,6 +104,7 @@ fn read_turtle(
     let mut graph = Graph::new();
     let mut lines: HashMap<NamedOrBlankNode, (u64, usize)> = HashMap::new();
     let mut families: Vec<(Family, u64)> = Vec::new();
+    let mut warnings: Vec<MappingWarning> = Vec::new();
     let mut line_no: u64 = 0;
     let mut rest = text;
     let mut ended = false;
@@ -128,7 +131,7 @@ fn read_turtle(
                     message: e.message().to_owned(),
                 }
             })?;
-            let triple = normalize_triple(triple, line_no, file, &mut families)?;
+            let triple = normalize_triple(triple, line_no, file, &mut families, &mut warnings)?;
             let seq = lines.len();
             lines
                 .entry(triple.subject.clone())
@@ -152,7 +155,14 @@ fn read_turtle(
         .base_iri()
         .filter(|b| *b != DOC_BASE && Some(*b) != options.base.as_deref())
         .map(str::to_owned);
-    Ok((Doc { graph, lines }, declared))
+    Ok((
+        Doc {
+            graph,
+            warnings,
+            lines,
+        },
+        declared,
+    ))
 }
 
 fn normalize_triple(
@@ -160,7 +170,32 @@ fn normalize_triple(
     line: u64,
     file: &str,
     families: &mut Vec<(Family, u64)>,
+    warnings: &mut Vec<MappingWarning>,
 ) -> Result<Triple, RmlError> {
+    // `rdf:type` triples are optional in RML: a node's role is given by its properties. An
+    // unknown RML class there (generators write `rr:ReferenceObjectMap`, `rr:JoinCondition`)
+    // changes nothing, so it is a warning and the triple is kept untranslated.
+    if t.predicate == rdf::TYPE {
+        if let Term::NamedNode(n) = &t.object {
+            if let Some((iri, _)) = vocab::normalize(n.as_str()) {
+                let local = &iri[RML.len()..];
+                if !vocab::SUPPORTED.contains(&local)
+                    && !vocab::UNSUPPORTED.contains(&local)
+                    && local.starts_with(|c: char| c.is_ascii_uppercase())
+                {
+                    let hint = match vocab::class_alias(local) {
+                        Some(known) => format!(" (the class is rml:{known}; type triples are optional, and the node's properties say what it is)"),
+                        None => " (type triples are optional: the node's properties say what it is)".to_owned(),
+                    };
+                    warnings.push(MappingWarning {
+                        line,
+                        message: format!("unknown RML class <{}> ignored{hint}", n.as_str()),
+                    });
+                    return Ok(t);
+                }
+            }
+        }
+    }
     let mut check = |n: NamedNode| -> Result<NamedNode, RmlError> {
         let Some((iri, family)) = vocab::normalize(n.as_str()) else {
             return Ok(n);
@@ -407,6 +442,7 @@ impl<'a> Reader<'a> {
             triples_maps,
             base,
             file,
+            warnings: self.doc.warnings.clone(),
         })
     }
 

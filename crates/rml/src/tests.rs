@@ -271,3 +271,41 @@ fn data_error_lines_count_like_an_editor_after_crlf_and_blank_lines() {
     .to_string();
     assert!(err.contains("s.csv:3:1:"), "{err}");
 }
+
+#[test]
+fn unknown_classes_on_join_nodes_are_warnings_not_errors() {
+    // Names a benchmark generator writes for R2RML's rr:RefObjectMap and rr:Join.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("p.csv"), "id,org\n1,a\n2,b\n").unwrap();
+    fs::write(dir.path().join("o.csv"), "id,name\na,Acme\n").unwrap();
+    let mapping = format!(
+        "@prefix rr: <http://www.w3.org/ns/r2rml#> .
+         ex:O a rml:TriplesMap; {}; rml:subjectMap [ rml:template \"http://example.com/o/{{id}}\" ] .
+         ex:P a rml:TriplesMap; {}; rml:subjectMap [ rml:template \"http://example.com/p/{{id}}\" ];
+           rml:predicateObjectMap [ rml:predicate ex:worksFor;
+             rml:objectMap [ a rr:ReferenceObjectMap; rml:parentTriplesMap ex:O;
+               rml:joinCondition [ a rr:JoinCondition; rml:child \"org\"; rml:parent \"id\" ] ] ] .",
+        source("o.csv"),
+        source("p.csv")
+    );
+    let path = dir.path().join("mapping.rml.ttl");
+    fs::write(&path, format!("{PREFIXES}{mapping}")).unwrap();
+    let m = parse_mapping_file(&path, &ParseOptions::default()).expect("the mapping parses");
+    assert_eq!(m.warnings.len(), 2, "{:?}", m.warnings);
+    assert!(m.warnings[0].message.contains("rml:RefObjectMap"));
+    assert!(m.warnings[1].message.contains("rml:Join"));
+    let mut quads: Vec<oxrdf::Quad> = Vec::new();
+    execute(&m, &mut quads).unwrap();
+    // The dangling row (org b) gives no triple; the matching one does.
+    assert_eq!(quads.len(), 1, "{quads:?}");
+}
+
+#[test]
+fn misspelt_rml_properties_stay_errors() {
+    let m = format!(
+        "ex:TM a rml:TriplesMap; {}; rml:subjectMap [ rml:templat \"http://example.com/{{id}}\" ] .",
+        source("s.csv")
+    );
+    let e = run(&m, &[("s.csv", "id\n1\n")]).unwrap_err();
+    assert!(e.to_string().contains("did you mean rml:template"), "{e}");
+}

@@ -134,6 +134,16 @@ pub fn normalize(iri: &str) -> Option<(String, Family)> {
     None
 }
 
+/// The RML class meant by a class name that generators write but no RML vocabulary defines.
+pub fn class_alias(local: &str) -> Option<&'static str> {
+    match local {
+        "ReferenceObjectMap" | "ReferencingObjectMap" => Some("RefObjectMap"),
+        "JoinCondition" => Some("Join"),
+        "LogicalTable" => Some("LogicalSource"),
+        _ => None,
+    }
+}
+
 /// The closest supported term to a misspelt one, when close enough to be a likely typo.
 pub fn suggestion(local: &str) -> Option<&'static str> {
     let lower = local.to_lowercase();
