@@ -106,7 +106,7 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
 fn browse_from_the_editor_to_inetums_page() {
     let Some(binary) = chromium() else {
         skip_notice!(
-            "SKIPPED: no chromium (install Debian's `chromium`, or set FACTGRAPH_CHROMIUM)"
+            "SKIPPED: no chromium (run scripts/setup.sh --test, or set FACTGRAPH_CHROMIUM)"
         );
         return;
     };

@@ -21,7 +21,7 @@ use oxigraph::store::Store;
 
 // ---------------------------------------------------------------- a real Oxigraph server
 
-/// The `oxigraph` server binary: `$FACTGRAPH_OXIGRAPH`, else the one `.ci/run` installs in
+/// The `oxigraph` server binary: `$FACTGRAPH_OXIGRAPH`, else the one `scripts/setup.sh --test` installs in
 /// the venv `${FACTGRAPH_VENV:-$HOME/.cache/factgraph/venv}` (PyPI package `oxigraph`).
 fn oxigraph_binary() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("FACTGRAPH_OXIGRAPH") {
@@ -110,8 +110,8 @@ const ALL_QUADS: &str =
 fn push_to_an_oxigraph_server_sends_every_triple() {
     let Some(binary) = oxigraph_binary() else {
         skip_notice!(
-            "SKIPPED: no oxigraph server binary (set FACTGRAPH_OXIGRAPH, or let .ci/run \
-             pip-install `oxigraph` into ${{FACTGRAPH_VENV:-$HOME/.cache/factgraph/venv}})"
+            "SKIPPED: no oxigraph server binary (set FACTGRAPH_OXIGRAPH, or run scripts/setup.sh --test, which \
+             pip-installs `oxigraph` into ${{FACTGRAPH_VENV:-$HOME/.cache/factgraph/venv}})"
         );
         return;
     };

@@ -2,8 +2,9 @@
 //! pySHACL (an independent SHACL engine) reaches the same verdicts, result for result.
 //!
 //! pySHACL is looked for in `$FACTGRAPH_PYSHACL_PYTHON`, then in the virtualenv
-//! `~/.cache/factgraph/shacl-venv` that `.ci/run` makes, then in `python3`; without it the
-//! cross-check prints that it skipped itself and only factgraph's own verdicts are checked.
+//! `${FACTGRAPH_VENV:-~/.cache/factgraph/venv}` that `scripts/setup.sh --test` makes, then in
+//! `python3`; without it the cross-check prints that it skipped itself and only factgraph's
+//! own verdicts are checked.
 
 #[macro_use]
 mod common;
@@ -38,8 +39,11 @@ fn python_with_pyshacl() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("FACTGRAPH_PYSHACL_PYTHON") {
         candidates.push(p.into());
     }
+    if let Some(venv) = std::env::var_os("FACTGRAPH_VENV") {
+        candidates.push(Path::new(&venv).join("bin/python"));
+    }
     if let Some(home) = std::env::var_os("HOME") {
-        candidates.push(Path::new(&home).join(".cache/factgraph/shacl-venv/bin/python"));
+        candidates.push(Path::new(&home).join(".cache/factgraph/venv/bin/python"));
     }
     candidates.push("python3".into());
     candidates.into_iter().find(|p| {
@@ -209,7 +213,7 @@ fn theirs(python: &Path, store: &Path, work: &Path) -> (bool, BTreeSet<Verdict>)
 fn verdicts_match_expectations_and_pyshacl() {
     let python = python_with_pyshacl();
     if python.is_none() {
-        skip_notice!("SKIPPED the pySHACL cross-check: pyshacl is not installed (set FACTGRAPH_PYSHACL_PYTHON, or run .ci/run which installs it); factgraph's own verdicts are still checked");
+        skip_notice!("SKIPPED the pySHACL cross-check: pyshacl is not installed (run scripts/setup.sh --test, which installs it, or set FACTGRAPH_PYSHACL_PYTHON); factgraph's own verdicts are still checked");
     }
     let mut compared = 0;
     for v in VARIANTS {
