@@ -356,8 +356,7 @@ fn run(cli: Cli) -> Result<()> {
             format,
             shacl,
             &store.store,
-            base,
-            strict,
+            (ParseOptions { base }, strict),
             quiet,
         ),
         Command::Query {
@@ -457,8 +456,7 @@ fn run_validate(
     format: ValidateOutput,
     shacl: bool,
     store_path: &Path,
-    base: Option<String>,
-    strict: bool,
+    (options, strict): (ParseOptions, bool),
     quiet: bool,
 ) -> Result<()> {
     if format == ValidateOutput::Turtle && !shacl {
@@ -469,7 +467,7 @@ fn run_validate(
     let check_dir = dir.is_some() || mapping.is_some() || !shacl;
     let report = if check_dir {
         let dir = dir.unwrap_or(Path::new("data"));
-        let (_, report) = validate::check_dir(dir, mapping, &ParseOptions { base }, strict)?;
+        let (_, report) = validate::check_dir(dir, mapping, &options, strict)?;
         Some(report)
     } else {
         None

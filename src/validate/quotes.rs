@@ -78,9 +78,12 @@ fn expand(t: &TermMap, header: &[String], fields: &[String]) -> Option<String> {
     }
 }
 
+/// A CSV file read whole: its header, and its records with the line each starts on.
+type Table = (Vec<String>, Vec<(u64, Vec<String>)>);
+
 /// Reads a CSV file whole, as the scanner sees it: header and records with their lines.
 /// Structural problems are left to the main checks, which report them.
-fn read_table(path: &Path) -> Option<(Vec<String>, Vec<(u64, Vec<String>)>)> {
+fn read_table(path: &Path) -> Option<Table> {
     let file = File::open(path).ok()?;
     let mut scratch = Report::default();
     let mut scanner = Scanner::new(file, path.display().to_string());
@@ -103,8 +106,7 @@ pub fn check(m: &Mapping, report: &mut Report) {
     // Sources: subject IRI → text file, from the maps that give fg:textFile.
     let mut text_files: HashMap<String, PathBuf> = HashMap::new();
     let mut texts: HashMap<PathBuf, Text> = HashMap::new();
-    let mut tables: HashMap<PathBuf, Option<(Vec<String>, Vec<(u64, Vec<String>)>)>> =
-        HashMap::new();
+    let mut tables: HashMap<PathBuf, Option<Table>> = HashMap::new();
     for (i, tm) in m.triples_maps.iter().enumerate() {
         let Some(Value::Reference(col)) = objects_of(m, i, FG_TEXT_FILE).next().map(|t| &t.value)
         else {
