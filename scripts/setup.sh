@@ -102,7 +102,7 @@ setup_test() {
     echo "setup: installing chromium (tests/browser.rs drives the pages of factgraph serve)" >&2
     apt_install chromium fonts-liberation
   fi
-  if ! "$VENV/bin/python" -c 'import pyshacl, rdflib, pyoxigraph' >/dev/null 2>&1 \
+  if ! "$VENV/bin/python" -c 'import pyshacl, rdflib' >/dev/null 2>&1 \
     || [ ! -x "$VENV/bin/oxigraph" ]; then
     echo "setup: installing the Oxigraph server, pySHACL and rdflib into $VENV" >&2
     if [ ! -x "$VENV/bin/pip" ]; then
