@@ -362,3 +362,52 @@ fn enrich_copies_facts_into_the_wikidata_graph() {
         before
     );
 }
+
+#[test]
+fn organisations_and_memberships_in_named_graphs_are_linked_alike() {
+    // The same data, but the mapping puts the organisations and the memberships in named
+    // graphs (rml:graphMap): link reads the union of the graphs, as `query` does.
+    let plain = data_copy();
+    let named = data_copy();
+    let mapping = named.path().join("mapping.rml.ttl");
+    let text = std::fs::read_to_string(&mapping).unwrap();
+    let orgs = "rml:class org:Organization ]";
+    let memberships = "rml:class org:Membership ]";
+    assert!(text.contains(orgs) && text.contains(memberships));
+    let text = text
+        .replace(
+            orgs,
+            "rml:class org:Organization ; rml:graphMap [ rml:constant <https://example.org/graph/orgs> ] ]",
+        )
+        .replace(
+            memberships,
+            "rml:class org:Membership ; rml:graphMap [ rml:constant <https://example.org/graph/memberships> ] ]",
+        );
+    std::fs::write(&mapping, text).unwrap();
+    let expected = ok(&link(plain.path(), &[]));
+    let stderr = ok(&link(named.path(), &[]));
+    assert!(
+        stderr.contains("9 entities, 3 already linked, 6 looked up"),
+        "organisations in a named graph were not found:\n{stderr}"
+    );
+    assert_eq!(
+        stderr.replace(named.path().to_str().unwrap(), "DIR"),
+        expected.replace(plain.path().to_str().unwrap(), "DIR")
+    );
+    let rows_named = rows(&named.path().join("links.csv"));
+    // The membership (in its named graph) ties Ali Seddiki to AMDIE: the homonym working
+    // there ranks first, as with the plain mapping.
+    let ali: Vec<_> = rows_named
+        .iter()
+        .filter(|r| r.entity.ends_with("/person/ali-seddiki"))
+        .collect();
+    assert_eq!(
+        ali.first().map(|r| r.qid.as_str()),
+        Some("Q990000014"),
+        "{ali:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(named.path().join("links.csv")).unwrap(),
+        std::fs::read_to_string(plain.path().join("links.csv")).unwrap()
+    );
+}
