@@ -292,7 +292,8 @@ fn reload(args: &EnrichArgs, quiet: bool) -> Result<()> {
     )?;
     let ontology = ontology::quads().map_err(|e| anyhow!(e))?;
     let (extra, _) = extra_quads(&args.dir, ontology, quiet)?;
-    let summary = store::load(&args.store, &mappings, &extra, &LoadOptions::default())?;
+    let lock = crate::lock_store(&args.store, false)?;
+    let summary = store::load_locked(&lock, &mappings, &extra, &LoadOptions::default())?;
     if !quiet {
         eprintln!(
             "reloaded {}: {} quads in {:.2} s",
