@@ -247,6 +247,14 @@ pub fn enrich(args: EnrichArgs, quiet: bool) -> Result<()> {
         allow_fewer: args.allow_fewer,
     };
     let report = enrich::run(&options)?;
+    if let Some(d) = &report.dump {
+        if let Some((line, message)) = &d.first_bad_line {
+            eprintln!(
+                "warning: skipped {} malformed line(s) of the dump; the first, line {line}: {message}",
+                d.bad_lines
+            );
+        }
+    }
     if !report.missing.is_empty() {
         // Said even with --quiet: these items get no facts.
         eprintln!(

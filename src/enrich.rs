@@ -26,6 +26,7 @@ use oxigraph::model::vocab::{rdfs, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 
 use crate::link::api::{Api, ApiOptions, ApiStats};
+use crate::link::dump::DumpStats;
 use crate::link::wikidata::{self, Entity, Filter, Value, ENTITY_NS};
 use crate::link::{dump, entities, links_csv, LinkError, Source};
 
@@ -77,6 +78,8 @@ pub struct EnrichReport {
     pub output: PathBuf,
     /// API counts, when the API was used.
     pub api: Option<ApiStats>,
+    /// Dump counts (malformed lines skipped), when a dump was read.
+    pub dump: Option<DumpStats>,
 }
 
 /// Runs `enrich`: writes `DIR/wikidata.nq`.
@@ -106,7 +109,7 @@ pub fn run(options: &EnrichOptions) -> Result<EnrichReport, LinkError> {
         Source::Dump(path) => {
             let mut found = Vec::new();
             let wanted: HashSet<String> = items.iter().map(|q| format!("Q{q}")).collect();
-            dump::for_each_line(path, |line| {
+            let stats = dump::for_each_line(path, |line| {
                 // Lines that cannot be about a wanted item are not parsed; the test is a
                 // superset (whatever the JSON spacing), the parse decides.
                 if !may_be_any(line, &wanted) {
@@ -118,6 +121,7 @@ pub fn run(options: &EnrichOptions) -> Result<EnrichReport, LinkError> {
                 }
                 Ok(())
             })?;
+            report.dump = Some(stats);
             found
         }
         Source::Api(api_options) => {

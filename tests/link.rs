@@ -525,3 +525,38 @@ fn enrich_that_finds_fewer_keeps_the_facts_and_fails() {
     assert!(!after.contains("/Q990000001>") && after.lines().count() < before.lines().count());
     assert_ne!(query(&store, facts, "csv"), count_before);
 }
+
+#[test]
+fn a_pretty_printed_json_file_is_refused_not_read_as_empty() {
+    // Valid JSON, but not one entity a line: refused with its line, never "0 found".
+    let dir = data_copy();
+    ok(&link(dir.path(), &["--accept-above", "85"]));
+    let tmp = tempfile::tempdir().unwrap();
+    let pretty = tmp.path().join("pretty.json");
+    std::fs::write(
+        &pretty,
+        serde_json::to_string_pretty(&serde_json::Value::Array(dump_entities())).unwrap(),
+    )
+    .unwrap();
+    let o = enrich(dir.path(), &pretty, &["--no-load"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("not a Wikidata JSON dump") && stderr.contains("one JSON entity a line"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("wikidata.nq").exists());
+    let links_before = std::fs::read_to_string(dir.path().join("links.csv")).unwrap();
+    let o = factgraph()
+        .arg("link")
+        .arg(dir.path())
+        .arg("--dump")
+        .arg(&pretty)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("links.csv")).unwrap(),
+        links_before
+    );
+}
