@@ -115,6 +115,10 @@ pub struct EnrichArgs {
     /// Only write DIR/wikidata.nq; do not reload the store
     #[arg(long)]
     no_load: bool,
+    /// Replace DIR/wikidata.nq even when this run finds fewer facts or items than it holds
+    /// (without it such a run is refused with exit code 2 and the file is kept)
+    #[arg(long)]
+    allow_fewer: bool,
     /// The store directory, reloaded with the new facts
     #[arg(
         long,
@@ -240,15 +244,42 @@ pub fn enrich(args: EnrichArgs, quiet: bool) -> Result<()> {
         base: args.base.clone(),
         source: args.source.source(),
         langs: args.lang.clone(),
+        allow_fewer: args.allow_fewer,
     };
     let report = enrich::run(&options)?;
+    if let Some(d) = &report.dump {
+        if let Some((line, message)) = &d.first_bad_line {
+            eprintln!(
+                "warning: skipped {} malformed line(s) of the dump; the first, line {line}: {message}",
+                d.bad_lines
+            );
+        }
+    }
+    if !report.missing.is_empty() {
+        // Said even with --quiet: these items get no facts.
+        eprintln!(
+            "warning: {} of the {} linked items were not found in the source: {}",
+            report.missing.len(),
+            report.items,
+            link::id_list(&report.missing)
+        );
+    }
+    if let Some((old_quads, old_items)) = report.previous {
+        if report.quads < old_quads || report.items_with_facts < old_items {
+            eprintln!(
+                "warning: --allow-fewer: replaced {old_quads} facts about {old_items} items with {} facts about {} items",
+                report.quads, report.items_with_facts
+            );
+        }
+    }
     if !quiet {
         eprintln!(
-            "{} linked items, {} found; wrote {} quads of <{}> to {}",
+            "{} linked items, {} found; wrote {} quads of <{}> about {} items to {}",
             report.items,
             report.found,
             report.quads,
             enrich::GRAPH,
+            report.items_with_facts,
             report.output.display()
         );
     }
@@ -269,7 +300,8 @@ fn reload(args: &EnrichArgs, quiet: bool) -> Result<()> {
     )?;
     let ontology = ontology::quads().map_err(|e| anyhow!(e))?;
     let (extra, _) = extra_quads(&args.dir, ontology, quiet)?;
-    let summary = store::load(&args.store, &mappings, &extra, &LoadOptions::default())?;
+    let lock = crate::lock_store(&args.store, false)?;
+    let summary = store::load_locked(&lock, &mappings, &extra, &LoadOptions::default())?;
     if !quiet {
         eprintln!(
             "reloaded {}: {} quads in {:.2} s",

@@ -26,6 +26,7 @@ use oxigraph::model::vocab::{rdfs, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 
 use crate::link::api::{Api, ApiOptions, ApiStats};
+use crate::link::dump::DumpStats;
 use crate::link::wikidata::{self, Entity, Filter, Value, ENTITY_NS};
 use crate::link::{dump, entities, links_csv, LinkError, Source};
 
@@ -53,6 +54,9 @@ pub struct EnrichOptions {
     pub source: Source,
     /// Languages of the labels and descriptions copied.
     pub langs: Vec<String>,
+    /// Replace `DIR/wikidata.nq` even when this run has fewer facts or items than it holds
+    /// (by default such a run is refused with [`LinkError::Fewer`] and the file kept).
+    pub allow_fewer: bool,
 }
 
 /// What `enrich` did.
@@ -62,12 +66,20 @@ pub struct EnrichReport {
     pub items: usize,
     /// Items found in the source.
     pub found: usize,
+    /// Items with at least one fact written.
+    pub items_with_facts: usize,
+    /// Linked items the source did not give (`Q…`), sorted by number.
+    pub missing: Vec<String>,
     /// Quads written.
     pub quads: usize,
+    /// What `DIR/wikidata.nq` held before this run: (quads, items), when it existed.
+    pub previous: Option<(usize, usize)>,
     /// The file written.
     pub output: PathBuf,
     /// API counts, when the API was used.
     pub api: Option<ApiStats>,
+    /// Dump counts (malformed lines skipped), when a dump was read.
+    pub dump: Option<DumpStats>,
 }
 
 /// Runs `enrich`: writes `DIR/wikidata.nq`.
@@ -97,9 +109,10 @@ pub fn run(options: &EnrichOptions) -> Result<EnrichReport, LinkError> {
         Source::Dump(path) => {
             let mut found = Vec::new();
             let wanted: HashSet<String> = items.iter().map(|q| format!("Q{q}")).collect();
-            dump::for_each_line(path, |line| {
-                // Only lines naming a wanted id are parsed.
-                if !mentions_any(line, &wanted) {
+            let stats = dump::for_each_line(path, |line| {
+                // Lines that cannot be about a wanted item are not parsed; the test is a
+                // superset (whatever the JSON spacing), the parse decides.
+                if !may_be_any(line, &wanted) {
                     return Ok(());
                 }
                 let e = dump::parse_line(line, filter)?;
@@ -108,6 +121,7 @@ pub fn run(options: &EnrichOptions) -> Result<EnrichReport, LinkError> {
                 }
                 Ok(())
             })?;
+            report.dump = Some(stats);
             found
         }
         Source::Api(api_options) => {
@@ -118,7 +132,13 @@ pub fn run(options: &EnrichOptions) -> Result<EnrichReport, LinkError> {
             found
         }
     };
-    report.found = found.len();
+    let found_numbers: HashSet<u64> = found.iter().filter_map(Entity::number).collect();
+    report.found = found_numbers.len();
+    report.missing = items
+        .iter()
+        .filter(|q| !found_numbers.contains(q))
+        .map(|q| format!("Q{q}"))
+        .collect();
     let mut quads: Vec<Quad> = found
         .iter()
         .flat_map(|e| facts(e, &options.langs))
@@ -127,31 +147,108 @@ pub fn run(options: &EnrichOptions) -> Result<EnrichReport, LinkError> {
     lines.sort();
     lines.dedup();
     report.quads = lines.len();
+    report.items_with_facts = count_subjects(&lines);
+    report.previous = previous_counts(&report.output)?;
+    if let Some((old_quads, old_items)) = report.previous {
+        if !options.allow_fewer && (report.quads < old_quads || report.items_with_facts < old_items)
+        {
+            return Err(LinkError::Fewer {
+                path: report.output.clone(),
+                old_quads,
+                old_items,
+                new_quads: report.quads,
+                new_items: report.items_with_facts,
+                found: report.found,
+                linked: report.items,
+                missing: report.missing.clone(),
+            });
+        }
+    }
     write_lines(&report.output, &lines)?;
     Ok(report)
 }
 
-fn mentions_any(line: &[u8], wanted: &HashSet<String>) -> bool {
-    // `"id":"Q123"` appears near the start of each entity; look for it cheaply.
-    let mut rest = line;
-    while let Some(pos) = find(rest, b"\"id\":\"Q") {
-        let start = pos + 6;
-        let end = rest[start..]
-            .iter()
-            .position(|b| *b == b'"')
-            .map_or(rest.len(), |e| start + e);
-        if let Ok(id) = std::str::from_utf8(&rest[start..end]) {
-            if wanted.contains(id) {
-                return true;
-            }
+/// Whether a dump line may be the entity of a wanted id: false only when every `"id"` key of
+/// the line is followed (after any JSON whitespace, as `json.dumps` writes `"id": "Q42"`) by a
+/// plain string that is not wanted. A line with no readable `"id"` key, or an id written with
+/// escapes, may be anything: the parser decides.
+fn may_be_any(line: &[u8], wanted: &HashSet<String>) -> bool {
+    let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let skip_ws = |s: &[u8], mut i: usize| {
+        while s.get(i).is_some_and(ws) {
+            i += 1;
         }
-        rest = &rest[end.min(rest.len())..];
+        i
+    };
+    let mut seen_id = false;
+    let mut from = 0;
+    while let Some(pos) = find(&line[from..], b"\"id\"") {
+        let mut i = skip_ws(line, from + pos + 4);
+        from += pos + 4;
+        if line.get(i) != Some(&b':') {
+            continue;
+        }
+        i = skip_ws(line, i + 1);
+        if line.get(i) != Some(&b'"') {
+            continue;
+        }
+        let start = i + 1;
+        let Some(len) = line[start..].iter().position(|b| *b == b'"' || *b == b'\\') else {
+            return true;
+        };
+        if line[start + len] == b'\\' {
+            return true;
+        }
+        seen_id = true;
+        if std::str::from_utf8(&line[start..start + len]).is_ok_and(|id| wanted.contains(id)) {
+            return true;
+        }
     }
-    false
+    !seen_id
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Distinct subjects of N-Quads lines (the first term of each).
+fn count_subjects(lines: &[String]) -> usize {
+    lines
+        .iter()
+        .filter_map(|l| l.split(' ').next())
+        .collect::<HashSet<_>>()
+        .len()
+}
+
+/// (quads, items) of the existing `wikidata.nq`, or `None` when there is none. Lines that
+/// do not parse still count as facts: a damaged file is not a reason to shrink it silently.
+fn previous_counts(path: &Path) -> Result<Option<(usize, usize)>, LinkError> {
+    let text = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(LinkError::Io {
+                path: path.to_owned(),
+                source,
+            })
+        }
+    };
+    let mut quads = 0;
+    let mut subjects = HashSet::new();
+    for line in text.split(|b| *b == b'\n') {
+        let line = line.trim_ascii();
+        if line.is_empty() || line.starts_with(b"#") {
+            continue;
+        }
+        quads += 1;
+        let subject = RdfParser::from_format(RdfFormat::NQuads)
+            .for_slice(line)
+            .next()
+            .and_then(Result::ok)
+            .map_or_else(|| line.to_vec(), |q| q.subject.to_string().into_bytes());
+        subjects.insert(subject);
+    }
+    Ok(Some((quads, subjects.len())))
 }
 
 fn write_lines(path: &Path, lines: &[String]) -> Result<(), LinkError> {
@@ -327,6 +424,27 @@ pub fn file_quads(dir: &Path) -> Result<Vec<Quad>, EnrichFileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_prefilter_finds_ids_whatever_the_spacing() {
+        let wanted: HashSet<String> = ["Q42".to_owned()].into();
+        for line in [
+            r#"{"type":"item","id":"Q42","labels":{}}"#,
+            r#"{"type": "item", "id": "Q42", "labels": {}}"#,
+            "{\"type\" : \"item\" ,\t\"id\"\t:\r\n \"Q42\"}",
+            // Written with escapes, or with no plain "id" key: only the parser can tell.
+            r#"{"id": "Q\u0034\u0032"}"#,
+            r#"{"\u0069d": "Q42"}"#,
+        ] {
+            assert!(may_be_any(line.as_bytes(), &wanted), "{line}");
+        }
+        for line in [
+            r#"{"type":"item","id":"Q43","claims":{"P31":[{"id":"Q43$1"}]}}"#,
+            r#"{"type": "item", "id": "Q420", "descriptions": {"en": {"value": "id"}}}"#,
+        ] {
+            assert!(!may_be_any(line.as_bytes(), &wanted), "{line}");
+        }
+    }
 
     #[test]
     fn times_keep_their_precision() {

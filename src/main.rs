@@ -69,7 +69,9 @@ struct StoreArg {
 #[derive(Subcommand)]
 enum Command {
     /// Map DIR's CSV through its mapping and load the quads plus the ontology into the store,
-    /// replacing what was there (atomically: a failed load keeps the previous graph)
+    /// replacing what was there (atomically: a failed load keeps the previous graph). A load
+    /// started while another runs on the same store waits for it to finish (saying so on
+    /// stderr), then replaces its graph: the graph of the load started last stays active
     Load {
         /// The data directory holding *.rml.ttl and the CSV files it names
         #[arg(default_value = "data")]
@@ -88,6 +90,9 @@ enum Command {
         shacl: bool,
         #[command(flatten)]
         checks: ChecksArg,
+        /// Refuse (exit 1) instead of waiting when another load is running on the store
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Check the CSV files and the mapping (every problem, with file, line and column) and,
     /// with --shacl, the loaded graph against the SHACL shapes of the ontology
@@ -333,13 +338,17 @@ fn run(cli: Cli) -> Result<()> {
             base,
             shacl,
             checks,
+            no_wait,
         } => load(
             &dir,
             &store.store,
             mapping.as_deref(),
             base,
-            shacl,
-            checks,
+            LoadFlags {
+                shacl,
+                checks,
+                no_wait,
+            },
             quiet,
         ),
         Command::Validate {
@@ -425,6 +434,18 @@ fn check_input(
 ) -> Result<Vec<rml::Mapping>> {
     // A mapping that does not parse is reported as before (first error, exit 2).
     let mappings = project::read_mappings(dir, mapping, options)?;
+    check_mappings(dir, mapping, mappings, checks, outcome, quiet)
+}
+
+/// The input checks of mappings already read (see [`check_input`]).
+fn check_mappings(
+    dir: &Path,
+    mapping: Option<&Path>,
+    mappings: Vec<rml::Mapping>,
+    checks: ChecksArg,
+    outcome: &'static str,
+    quiet: bool,
+) -> Result<Vec<rml::Mapping>> {
     if checks.no_check {
         return Ok(mappings);
     }
@@ -532,19 +553,68 @@ fn run_validate(
     Ok(())
 }
 
+/// Switches of `factgraph load`.
+struct LoadFlags {
+    shacl: bool,
+    checks: ChecksArg,
+    no_wait: bool,
+}
+
+/// Takes the load lock of the store, waiting for a load already running on it (and saying
+/// so, even with --quiet: a command that seems to hang must say why) unless `no_wait`.
+fn lock_store(store_path: &Path, no_wait: bool) -> Result<store::LoadLock> {
+    let wait = if no_wait {
+        store::Wait::No
+    } else {
+        store::Wait::Yes
+    };
+    let lock = store::lock_for_load(store_path, wait, &mut |holder| {
+        match holder {
+        Some(pid) => eprintln!(
+            "waiting for the load started by pid {pid} on {} to finish (--no-wait refuses instead) …",
+            store_path.display()
+        ),
+        None => eprintln!(
+            "waiting for another load on {} to finish (--no-wait refuses instead) …",
+            store_path.display()
+        ),
+    }
+    })?;
+    if let Some(holder) = lock.waited_for() {
+        let who = holder.map_or_else(
+            || "the other load".to_owned(),
+            |p| format!("the load by pid {p}"),
+        );
+        eprintln!(
+            "{who} has ended; loading now: this load's graph will replace the one active in {}",
+            store_path.display()
+        );
+    }
+    Ok(lock)
+}
+
 fn load(
     dir: &Path,
     store_path: &Path,
     mapping: Option<&Path>,
     base: Option<String>,
-    shacl: bool,
-    checks: ChecksArg,
+    flags: LoadFlags,
     quiet: bool,
 ) -> Result<()> {
-    let mappings = check_input(
+    let LoadFlags {
+        shacl,
+        checks,
+        no_wait,
+    } = flags;
+    // The mapping is read before the store is touched: a wrong directory or mapping leaves
+    // no trace. Then the store is taken, before the (long) input checks and the load, so
+    // that loads run one after the other in the order they were started.
+    let mappings = project::read_mappings(dir, mapping, &ParseOptions { base })?;
+    let lock = lock_store(store_path, no_wait)?;
+    let mappings = check_mappings(
         dir,
         mapping,
-        &ParseOptions { base },
+        mappings,
         checks,
         "; nothing was loaded and the store is unchanged",
         quiet,
@@ -559,8 +629,8 @@ fn load(
             .into_result()
             .map_err(|v| StoreError::Rejected(Box::new(v)))
     };
-    let summary = store::load(
-        store_path,
+    let summary = store::load_locked(
+        &lock,
         &mappings,
         &ontology,
         &LoadOptions {

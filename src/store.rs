@@ -5,15 +5,22 @@
 //! factgraph.db/
 //!   active        symlink → the generation readers open
 //!   gen-…/        one Oxigraph store per successful load
-//!   load.lock     held (exclusively) by a running load
+//!   load.lock     held (exclusively) by a running load; holds its process id
 //!   read.lock     held (shared) by readers; a load deletes old generations only when free
 //! ```
 //!
 //! A load builds a new generation beside the active one and, only once it is complete and
 //! flushed, swaps the `active` symlink atomically (rename). A load that fails or is killed
 //! leaves the previous generation active and untouched.
+//!
+//! Loads are serialised: a load takes `load.lock` (an OS file lock, released by the system
+//! when the process ends, even killed) before anything else ([`lock_for_load`]); a second
+//! load waits until the first has finished, then builds its own generation and replaces the
+//! first one's graph. So the graph active at the end is the one of the load that finished
+//! last, which is the one started last.
 
 use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -39,9 +46,14 @@ pub enum StoreError {
     /// The path exists but is something else.
     #[error("{0} is not a factgraph store (expected a directory made by `factgraph load`, or a path that does not exist yet)")]
     NotAStore(PathBuf),
-    /// Another load holds the lock.
-    #[error("another load is running on {0}; wait for it to finish")]
-    Locked(PathBuf),
+    /// Another load holds the lock (and this one was asked not to wait).
+    #[error("another load{} is running on {}; not waiting for it (--no-wait)", .holder.map(|p| format!(" (pid {p})")).unwrap_or_default(), .path.display())]
+    Locked {
+        /// The store.
+        path: PathBuf,
+        /// The process id of the running load, when it could be read.
+        holder: Option<u32>,
+    },
     /// Mapping or data error during a load.
     #[error(transparent)]
     Rml(#[from] RmlError),
@@ -153,22 +165,164 @@ pub struct LoadOptions<'a> {
     pub check: Option<&'a LoadCheck>,
 }
 
+/// The exclusive right to load into a store: the OS lock on `load.lock`, held until this is
+/// dropped or the process ends (the system releases it even when the process is killed).
+#[derive(Debug)]
+pub struct LoadLock {
+    _file: File,
+    store: PathBuf,
+    /// This lock created the store directory (so a load that fails before activating
+    /// anything removes it again, leaving no empty store behind).
+    created: bool,
+    waited_for: Option<Option<u32>>,
+}
+
+impl LoadLock {
+    /// The store directory.
+    pub fn store(&self) -> &Path {
+        &self.store
+    }
+
+    /// Whether this lock had to wait for another load, and that load's process id when it
+    /// could be read: `None` when the store was free.
+    pub fn waited_for(&self) -> Option<Option<u32>> {
+        self.waited_for
+    }
+}
+
+impl Drop for LoadLock {
+    fn drop(&mut self) {
+        // A store directory this load created and never activated holds only lock files:
+        // take it away again (the lock is still held here, fields drop after this).
+        if self.created && fs::symlink_metadata(self.store.join(ACTIVE)).is_err() {
+            let _ = fs::remove_file(self.store.join(READ_LOCK));
+            let _ = fs::remove_file(self.store.join(LOAD_LOCK));
+            let _ = fs::remove_dir(&self.store);
+        }
+    }
+}
+
+/// What [`lock_for_load`] does when another load holds the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Wait {
+    /// Wait until the other load ends (the default).
+    #[default]
+    Yes,
+    /// Refuse at once with [`StoreError::Locked`].
+    No,
+}
+
+/// Takes the load lock of the store at `path` (creating the directory if needed). When
+/// another load holds it, refuses (`Wait::No`) or calls `waiting` with that load's process id
+/// (when readable) and blocks until it ends. The lock is released when the returned
+/// [`LoadLock`] is dropped or the process ends.
+pub fn lock_for_load(
+    path: &Path,
+    wait: Wait,
+    waiting: &mut dyn FnMut(Option<u32>),
+) -> Result<LoadLock, StoreError> {
+    let mut waited_for = None;
+    // A few rounds: a load that fails on a store it created removes the directory, lock file
+    // included, and a load that waited on that file must then start again on a new one.
+    for _ in 0..100 {
+        let existed = path.exists();
+        prepare_dir(path)?;
+        let lock_path = path.join(LOAD_LOCK);
+        let mut file = match OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&lock_path)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(io_err(&lock_path)(e)),
+        };
+        if file.try_lock().is_err() {
+            let holder = read_pid(&mut file);
+            if wait == Wait::No {
+                return Err(StoreError::Locked {
+                    path: path.to_owned(),
+                    holder,
+                });
+            }
+            if waited_for.is_none() {
+                waiting(holder);
+                waited_for = Some(holder);
+            }
+            file.lock().map_err(io_err(&lock_path))?;
+        }
+        if !same_file(&file, &lock_path) {
+            continue;
+        }
+        // Our pid, for the message of the next load that has to wait.
+        let pid = std::process::id();
+        let mut write_pid = || -> std::io::Result<()> {
+            file.set_len(0)?;
+            file.seek(SeekFrom::Start(0))?;
+            writeln!(file, "{pid}")?;
+            file.flush()
+        };
+        write_pid().map_err(io_err(&lock_path))?;
+        return Ok(LoadLock {
+            _file: file,
+            store: path.to_owned(),
+            created: !existed,
+            waited_for,
+        });
+    }
+    Err(StoreError::Io {
+        path: path.join(LOAD_LOCK),
+        source: std::io::Error::other("the lock file kept disappearing"),
+    })
+}
+
+fn read_pid(file: &mut File) -> Option<u32> {
+    let mut text = String::new();
+    file.seek(SeekFrom::Start(0)).ok()?;
+    file.take(32).read_to_string(&mut text).ok()?;
+    text.trim().parse().ok()
+}
+
+/// Whether `file` is still the file at `path` (not unlinked meanwhile).
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_file: &File, path: &Path) -> bool {
+    path.exists()
+}
+
 /// Maps `mappings` and loads the quads plus `extra` (the ontology) into a new generation of
 /// the store at `path`, then makes it the active one. The previous graph stays active until
-/// the new one is complete; on any error it is untouched.
+/// the new one is complete; on any error it is untouched. Waits (silently) for a load already
+/// running on the store; [`lock_for_load`] and [`load_locked`] say so or refuse instead.
 pub fn load(
     path: &Path,
     mappings: &[Mapping],
     extra: &[Quad],
     options: &LoadOptions<'_>,
 ) -> Result<LoadSummary, StoreError> {
+    let lock = lock_for_load(path, Wait::Yes, &mut |_| {})?;
+    load_locked(&lock, mappings, extra, options)
+}
+
+/// [`load`] into the store whose load lock is held.
+pub fn load_locked(
+    lock: &LoadLock,
+    mappings: &[Mapping],
+    extra: &[Quad],
+    options: &LoadOptions<'_>,
+) -> Result<LoadSummary, StoreError> {
     let start = Instant::now();
-    prepare_dir(path)?;
-    let lock_path = path.join(LOAD_LOCK);
-    let lock = File::create(&lock_path).map_err(io_err(&lock_path))?;
-    if lock.try_lock().is_err() {
-        return Err(StoreError::Locked(path.to_owned()));
-    }
+    let path = lock.store();
     let active_target = fs::read_link(path.join(ACTIVE)).ok();
     remove_stale_generations(path, active_target.as_deref());
 
@@ -206,7 +360,6 @@ pub fn load(
     };
     swap_active(path, &name)?;
     remove_stale_generations(path, Some(Path::new(&name)));
-    drop(lock);
     Ok(LoadSummary {
         quads,
         subjects,

@@ -619,20 +619,51 @@ fn walk(p: &Path) -> Vec<PathBuf> {
 fn store_locked_by_another_process() {
     let (_dir, store) = small_store();
     let before = triples(&store);
-    // This test process holds the lock a running load would hold.
+    // This test process holds the lock a running load would hold, with its pid in it.
+    let pid = std::process::id();
     let lock = std::fs::File::create(store.join("load.lock")).unwrap();
     lock.lock().unwrap();
+    std::fs::write(store.join("load.lock"), format!("{pid}\n")).unwrap();
+    // --no-wait refuses at once.
     assert_fails(
-        &["load", "data"],
+        &["load", "data", "--no-wait"],
         Some(&store),
         1,
         &format!(
-            "error: another load is running on {}; wait for it to finish\n",
+            "error: another load (pid {pid}) is running on {}; not waiting for it (--no-wait)\n",
             store.display()
         ),
     );
-    drop(lock);
     assert_eq!(triples(&store), before);
+    // Without it the load says it waits, waits, then loads.
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("factgraph"))
+        .current_dir(root())
+        .env_remove("FACTGRAPH_STORE")
+        .args(["load", "data", "--quiet", "--store"])
+        .arg(&store)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(
+        line.starts_with(&format!("waiting for the load started by pid {pid} on ")),
+        "{line}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(child.try_wait().unwrap().is_none(), "the load did not wait");
+    assert_eq!(triples(&store), before);
+    drop(lock);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{rest}");
+    assert!(
+        rest.contains(&format!("the load by pid {pid} has ended")),
+        "{rest}"
+    );
+    assert_ne!(triples(&store), before, "the waiting load loaded");
 }
 
 // ---------------------------------------------------------------- SHACL

@@ -296,3 +296,106 @@ fn first_load_killed_leaves_no_store_and_a_clear_message() {
     assert!(count(&store).unwrap() > 0);
     assert_eq!(generations(&store).len(), 1);
 }
+
+/// Reads what a finished child wrote to its (piped) stderr.
+fn stderr_of(child: &mut Child) -> String {
+    use std::io::Read;
+    let mut text = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        e.read_to_string(&mut text).unwrap();
+    }
+    text
+}
+
+#[test]
+fn a_load_started_during_another_waits_for_it_and_its_graph_stays() {
+    let data = tempfile::tempdir().unwrap();
+    generate(data.path());
+    let small = root().join("tests/fixtures/small");
+    let work = tempfile::tempdir().unwrap();
+    // The expected graph of the second load, alone.
+    let reference = work.path().join("reference.db");
+    load_quietly(&reference, &small);
+    let small_count = count(&reference).unwrap();
+
+    let store = work.path().join("store.db");
+    let mut first = start_load(data.path(), &store);
+    let pid = first.id().to_string();
+    // The first load holds the store once its pid is in load.lock (or, at the latest, once it
+    // builds its generation).
+    loop {
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the first load ended before the second could start: {}",
+            stderr_of(&mut first)
+        );
+        let holds = std::fs::read_to_string(store.join("load.lock")).is_ok_and(|t| t.trim() == pid);
+        if holds || !generations(&store).is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let mut second = start_load(&small, &store);
+    // Which ends first.
+    let mut ended = Vec::new();
+    let mut statuses = [None, None];
+    while ended.len() < 2 {
+        for (i, child) in [&mut first, &mut second].into_iter().enumerate() {
+            if statuses[i].is_none() {
+                if let Some(s) = child.try_wait().unwrap() {
+                    statuses[i] = Some(s);
+                    ended.push(i);
+                }
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let (first_err, second_err) = (stderr_of(&mut first), stderr_of(&mut second));
+    assert!(
+        statuses[0].unwrap().success(),
+        "the first load failed: {first_err}"
+    );
+    assert!(
+        statuses[1].unwrap().success(),
+        "the second load failed: {second_err}"
+    );
+    assert!(
+        second_err.contains(&format!("waiting for the load started by pid {pid}")),
+        "the second load did not say it waits: {second_err}"
+    );
+    assert!(
+        second_err.contains("has ended; loading now") && second_err.contains("replace"),
+        "the second load did not say it replaces the first one's graph: {second_err}"
+    );
+    assert_eq!(ended, [0, 1], "the second load ended before the first");
+    // The graph active at the end is the second load's, the last to finish; the first's
+    // generation was replaced, not left behind.
+    assert_eq!(count(&store).unwrap(), small_count);
+    assert_eq!(generations(&store).len(), 1, "{:?}", generations(&store));
+
+    // With --no-wait a load refuses at once, naming the running one, and changes nothing.
+    let mut running = start_load(data.path(), &store);
+    let pid = running.id().to_string();
+    while !std::fs::read_to_string(store.join("load.lock")).is_ok_and(|t| t.trim() == pid) {
+        assert!(
+            running.try_wait().unwrap().is_none(),
+            "the load ended too soon"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let out = factgraph()
+        .args(["load", "--no-wait", "--store"])
+        .arg(&store)
+        .arg(&small)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("another load (pid {pid}) is running")),
+        "{err}"
+    );
+    running.kill().ok();
+    running.wait().unwrap();
+    assert_eq!(count(&store).unwrap(), small_count);
+}

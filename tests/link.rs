@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::Path;
 
 use common::{copy_dir, factgraph, query, root};
-use link_support::{dump, rows, top, DECOYS, RIGHT};
+use link_support::{dump, dump_entities, python_json, rows, top, write_dump, DECOYS, RIGHT};
 
 const HEADER: &str = "entity,name,qid,label,description,score,status,reviewed_by,reviewed_on\n";
 
@@ -360,5 +360,203 @@ fn enrich_copies_facts_into_the_wikidata_graph() {
     assert_eq!(
         std::fs::read_to_string(dir.path().join("wikidata.nq")).unwrap(),
         before
+    );
+}
+
+#[test]
+fn organisations_and_memberships_in_named_graphs_are_linked_alike() {
+    // The same data, but the mapping puts the organisations and the memberships in named
+    // graphs (rml:graphMap): link reads the union of the graphs, as `query` does.
+    let plain = data_copy();
+    let named = data_copy();
+    let mapping = named.path().join("mapping.rml.ttl");
+    let text = std::fs::read_to_string(&mapping).unwrap();
+    let orgs = "rml:class org:Organization ]";
+    let memberships = "rml:class org:Membership ]";
+    assert!(text.contains(orgs) && text.contains(memberships));
+    let text = text
+        .replace(
+            orgs,
+            "rml:class org:Organization ; rml:graphMap [ rml:constant <https://example.org/graph/orgs> ] ]",
+        )
+        .replace(
+            memberships,
+            "rml:class org:Membership ; rml:graphMap [ rml:constant <https://example.org/graph/memberships> ] ]",
+        );
+    std::fs::write(&mapping, text).unwrap();
+    let expected = ok(&link(plain.path(), &[]));
+    let stderr = ok(&link(named.path(), &[]));
+    assert!(
+        stderr.contains("9 entities, 3 already linked, 6 looked up"),
+        "organisations in a named graph were not found:\n{stderr}"
+    );
+    assert_eq!(
+        stderr.replace(named.path().to_str().unwrap(), "DIR"),
+        expected.replace(plain.path().to_str().unwrap(), "DIR")
+    );
+    let rows_named = rows(&named.path().join("links.csv"));
+    // The membership (in its named graph) ties Ali Seddiki to AMDIE: the homonym working
+    // there ranks first, as with the plain mapping.
+    let ali: Vec<_> = rows_named
+        .iter()
+        .filter(|r| r.entity.ends_with("/person/ali-seddiki"))
+        .collect();
+    assert_eq!(
+        ali.first().map(|r| r.qid.as_str()),
+        Some("Q990000014"),
+        "{ali:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(named.path().join("links.csv")).unwrap(),
+        std::fs::read_to_string(plain.path().join("links.csv")).unwrap()
+    );
+}
+
+fn enrich(dir: &Path, dump: &Path, extra: &[&str]) -> std::process::Output {
+    factgraph()
+        .arg("enrich")
+        .arg(dir)
+        .arg("--dump")
+        .arg(dump)
+        .args(extra)
+        .output()
+        .expect("factgraph runs")
+}
+
+#[test]
+fn a_dump_written_with_json_dumps_spacing_reads_like_the_compact_one() {
+    // Python's json.dumps writes `"id": "Q42"`, not `"id":"Q42"`: the same dump.
+    let tmp = tempfile::tempdir().unwrap();
+    let spaced = tmp.path().join("spaced.json");
+    write_dump(&spaced, &dump_entities(), python_json);
+    assert!(std::fs::read_to_string(&spaced)
+        .unwrap()
+        .contains("\"id\": \"Q990000001\""));
+
+    let compact_dir = data_copy();
+    ok(&link(compact_dir.path(), &["--accept-above", "85"]));
+    let stderr = ok(&enrich(compact_dir.path(), &dump(), &["--no-load"]));
+    let expected = std::fs::read_to_string(compact_dir.path().join("wikidata.nq")).unwrap();
+    assert!(expected.lines().count() > 10, "{stderr}\n{expected}");
+
+    let spaced_dir = data_copy();
+    let o = factgraph()
+        .arg("link")
+        .arg(spaced_dir.path())
+        .arg("--dump")
+        .arg(&spaced)
+        .args(["--accept-above", "85"])
+        .output()
+        .unwrap();
+    ok(&o);
+    // link reads the spaced dump alike (same candidates, same scores, same decisions).
+    assert_eq!(
+        std::fs::read_to_string(spaced_dir.path().join("links.csv")).unwrap(),
+        std::fs::read_to_string(compact_dir.path().join("links.csv")).unwrap()
+    );
+    let stderr = ok(&enrich(spaced_dir.path(), &spaced, &["--no-load"]));
+    assert!(!stderr.contains(" 0 found"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(spaced_dir.path().join("wikidata.nq")).unwrap(),
+        expected,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn enrich_that_finds_fewer_keeps_the_facts_and_fails() {
+    let dir = data_copy();
+    ok(&link(dir.path(), &["--accept-above", "85"]));
+    let store = dir.path().join("store.db");
+    let store_arg = store.to_str().unwrap();
+    ok(&enrich(dir.path(), &dump(), &["--store", store_arg]));
+    let nq = dir.path().join("wikidata.nq");
+    let before = std::fs::read_to_string(&nq).unwrap();
+    let facts = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/factgraph/graph/wikidata> { ?s ?p ?o } }";
+    let count_before = query(&store, facts, "csv");
+    assert!(before.contains("/Q990000001>"));
+
+    // A dump without Inetum's item (another dump, a truncated one …).
+    let tmp = tempfile::tempdir().unwrap();
+    let smaller = tmp.path().join("smaller.json");
+    let entities: Vec<_> = dump_entities()
+        .into_iter()
+        .filter(|e| e["id"] != "Q990000001")
+        .collect();
+    write_dump(&smaller, &entities, |e| e.to_string());
+    let o = enrich(dir.path(), &smaller, &["--store", store_arg]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("fewer") && stderr.contains("--allow-fewer") && stderr.contains("kept"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Q990000001"),
+        "the missing item is named: {stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&nq).unwrap(),
+        before,
+        "the file is kept"
+    );
+    assert_eq!(
+        query(&store, facts, "csv"),
+        count_before,
+        "the store is kept"
+    );
+
+    // An empty dump is refused the same way.
+    let empty = tmp.path().join("empty.json");
+    std::fs::write(&empty, "[\n]\n").unwrap();
+    let o = enrich(dir.path(), &empty, &["--no-load"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert_eq!(std::fs::read_to_string(&nq).unwrap(), before);
+
+    // Asked for explicitly, the smaller set replaces the old one, and says so.
+    let o = enrich(
+        dir.path(),
+        &smaller,
+        &["--store", store_arg, "--allow-fewer"],
+    );
+    let stderr = ok(&o);
+    assert!(stderr.contains("replaced"), "{stderr}");
+    let after = std::fs::read_to_string(&nq).unwrap();
+    assert!(!after.contains("/Q990000001>") && after.lines().count() < before.lines().count());
+    assert_ne!(query(&store, facts, "csv"), count_before);
+}
+
+#[test]
+fn a_pretty_printed_json_file_is_refused_not_read_as_empty() {
+    // Valid JSON, but not one entity a line: refused with its line, never "0 found".
+    let dir = data_copy();
+    ok(&link(dir.path(), &["--accept-above", "85"]));
+    let tmp = tempfile::tempdir().unwrap();
+    let pretty = tmp.path().join("pretty.json");
+    std::fs::write(
+        &pretty,
+        serde_json::to_string_pretty(&serde_json::Value::Array(dump_entities())).unwrap(),
+    )
+    .unwrap();
+    let o = enrich(dir.path(), &pretty, &["--no-load"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("not a Wikidata JSON dump") && stderr.contains("one JSON entity a line"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("wikidata.nq").exists());
+    let links_before = std::fs::read_to_string(dir.path().join("links.csv")).unwrap();
+    let o = factgraph()
+        .arg("link")
+        .arg(dir.path())
+        .arg("--dump")
+        .arg(&pretty)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("links.csv")).unwrap(),
+        links_before
     );
 }

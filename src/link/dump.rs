@@ -118,7 +118,7 @@ fn for_each_line_in(
         if line.is_empty() || line == b"[" || line == b"]" {
             continue;
         }
-        let line = line.strip_suffix(b",").unwrap_or(line);
+        let line = trim(line.strip_suffix(b",").unwrap_or(line));
         if !seen_content {
             seen_content = true;
             if !line.starts_with(b"{") {
@@ -132,8 +132,22 @@ fn for_each_line_in(
                 });
             }
         }
+        // One whole JSON object a line, whatever the spacing inside; anything else (a line of
+        // a pretty-printed file) is malformed whatever `each` would make of it.
+        let result = if line.starts_with(b"{") && line.ends_with(b"}") {
+            each(line)
+        } else {
+            Err(DumpError::Format {
+                path: PathBuf::new(),
+                line: 0,
+                message: format!(
+                    "not one JSON object: `{}`",
+                    String::from_utf8_lossy(&line[..line.len().min(40)])
+                ),
+            })
+        };
         stats.entities += 1;
-        match each(line) {
+        match result {
             Ok(()) => {}
             Err(DumpError::Format { message, .. }) => {
                 stats.entities -= 1;
@@ -143,6 +157,20 @@ fn for_each_line_in(
                 }
             }
             Err(e) => return Err(e),
+        }
+    }
+    // Not one entity read, only malformed lines: this is no dump (a pretty-printed JSON
+    // file, one cut short …), and saying "nothing found" would hide it.
+    if stats.entities == 0 {
+        if let Some((line, message)) = stats.first_bad_line.take() {
+            return Err(DumpError::Format {
+                path: path.to_owned(),
+                line,
+                message: format!(
+                    "no line holds a whole entity ({} malformed lines; a dump has one JSON entity a line); the first: {message}",
+                    stats.bad_lines
+                ),
+            });
         }
     }
     Ok(stats)
@@ -256,5 +284,11 @@ mod tests {
         .unwrap();
         assert_eq!((n, stats.entities, stats.bad_lines), (2, 2, 1));
         assert_eq!(stats.first_bad_line.map(|(l, _)| l), Some(3));
+        // Pretty-printed JSON: no line is an entity, which is an error, not an empty dump.
+        std::fs::write(&p, "[\n  {\n    \"id\": \"Q1\"\n  }\n]\n").unwrap();
+        assert!(matches!(
+            read_all(&p, filter),
+            Err(DumpError::Format { line: 2, .. })
+        ));
     }
 }

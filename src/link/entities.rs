@@ -78,9 +78,12 @@ PREFIX fg: <https://w3id.org/factgraph/ns#>
 
 fn select(store: &Store, query: &str) -> Result<Vec<Vec<Option<Term>>>, LinkError> {
     let text = format!("{PREFIXES}{query}");
-    let prepared = SparqlEvaluator::new()
+    let mut prepared = SparqlEvaluator::new()
         .parse_query(&text)
         .map_err(|e| LinkError::Internal(format!("entity query: {e}")))?;
+    // The union of all graphs, as `factgraph query` reads it: a mapping may put
+    // organisations, people or memberships in named graphs (`rml:graphMap`).
+    prepared.dataset_mut().set_default_graph_as_union();
     let mut rows = Vec::new();
     if let QueryResults::Solutions(solutions) = prepared.on_store(store).execute()? {
         let vars = solutions.variables().to_vec();
@@ -107,7 +110,8 @@ fn text(t: &Option<Term>) -> Option<String> {
 }
 
 /// The organisations, people and places of the graph in `store` (sites excluded), sorted
-/// by IRI.
+/// by IRI. Every graph of the store is read (the default graph and the named ones), so
+/// entities and relations a mapping puts in a named graph count as the others.
 pub fn targets(store: &Store) -> Result<Vec<Target>, LinkError> {
     let mut by_iri: BTreeMap<String, Target> = BTreeMap::new();
     let kinds = select(

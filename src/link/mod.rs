@@ -64,12 +64,56 @@ pub enum LinkError {
         /// The cause.
         source: std::io::Error,
     },
+    /// `enrich` would replace `DIR/wikidata.nq` with fewer facts or items than it holds
+    /// (a dump that lacks items, a source that failed); the file is kept.
+    #[error(
+        "{}: this run gives {new_quads} facts about {new_items} items ({found} of the {linked} linked items found{}), fewer than the {old_quads} facts about {old_items} items the file holds; the file is kept and the store not reloaded. Check the source (a dump without these items, another dump), or give --allow-fewer to replace the file anyway",
+        path.display(),
+        not_found(.missing)
+    )]
+    Fewer {
+        /// The file kept.
+        path: PathBuf,
+        /// Facts it holds.
+        old_quads: usize,
+        /// Items it holds facts about.
+        old_items: usize,
+        /// Facts of this run.
+        new_quads: usize,
+        /// Items of this run with facts.
+        new_items: usize,
+        /// Linked items found in the source.
+        found: usize,
+        /// Linked items.
+        linked: usize,
+        /// The linked items not found (`Q…`).
+        missing: Vec<String>,
+    },
     /// Options that do not fit together.
     #[error("{0}")]
     Usage(String),
     /// A defect.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// `; not found: Q1, Q2 …`, or nothing.
+fn not_found(missing: &[String]) -> String {
+    if missing.is_empty() {
+        String::new()
+    } else {
+        format!("; not found: {}", id_list(missing))
+    }
+}
+
+/// The first ten ids, `, `-separated, and how many more.
+pub fn id_list(ids: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut out = ids[..ids.len().min(SHOWN)].join(", ");
+    if ids.len() > SHOWN {
+        out.push_str(&format!(" and {} more", ids.len() - SHOWN));
+    }
+    out
 }
 
 impl LinkError {
@@ -82,6 +126,7 @@ impl LinkError {
             LinkError::Project(_) => true,
             LinkError::Dump(DumpError::Format { .. }) => true,
             LinkError::Links(LinksError::Row { .. }) => true,
+            LinkError::Fewer { .. } => true,
             _ => false,
         }
     }

@@ -378,7 +378,7 @@ pub fn check_mappings(mappings: &[Mapping], strict: bool, report: &mut Report) {
             ));
         }
         plan::Plan::new(m).strict(strict).run(report);
-        quotes::check(m, report);
+        quotes::check(m, strict, report);
     }
 }
 

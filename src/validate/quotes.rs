@@ -18,7 +18,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::table::Scanner;
-use super::{Problem, Report};
+use super::{Problem, Report, Severity};
 use crate::rml::model::{Mapping, ObjectMap, TermMap, TermType, Value};
 use crate::rml::template::{push_iri_safe, Segment};
 
@@ -101,8 +101,9 @@ enum Text {
     Unreadable,
 }
 
-/// Checks the quotes of `m` against the texts of their sources.
-pub fn check(m: &Mapping, report: &mut Report) {
+/// Checks the quotes of `m` against the texts of their sources. A text file that cannot be
+/// read leaves its quotes unchecked: a warning, or an error when `strict`.
+pub fn check(m: &Mapping, strict: bool, report: &mut Report) {
     // Sources: subject IRI → text file, from the maps that give fg:textFile.
     let mut text_files: HashMap<String, PathBuf> = HashMap::new();
     let mut texts: HashMap<PathBuf, Text> = HashMap::new();
@@ -138,12 +139,18 @@ pub fn check(m: &Mapping, report: &mut Report) {
                 let text = match std::fs::read_to_string(&path) {
                     Ok(text) => Text::Read { shown, text },
                     Err(e) => {
-                        report.push(Problem::error(
+                        let severity = if strict {
+                            Severity::Error
+                        } else {
+                            Severity::Warning
+                        };
+                        report.push(Problem::new(
+                            severity,
                             "data.source-text",
                             tm.source.path.display().to_string(),
                             *line,
                             c as u64 + 1,
-                            format!("the source's text file {shown} cannot be read: {e}"),
+                            format!("the source's text file {shown} cannot be read, so the quotes derived from it are not checked: {e}"),
                             "a UTF-8 file holding the source's full text, relative to this CSV file",
                         ));
                         Text::Unreadable

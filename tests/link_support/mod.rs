@@ -434,3 +434,74 @@ fn get(entities: &[Value], req: &Request) -> Response {
     }
     Response::json(&json!({"entities": out, "success": 1}))
 }
+
+/// JSON as Python's `json.dumps` writes it by default: `", "` between items and `": "` after
+/// keys (and non-ASCII escaped as `\uXXXX`).
+pub fn python_json(v: &Value) -> String {
+    fn string(s: &str, out: &mut String) {
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 || !c.is_ascii() => {
+                    let mut buf = [0u16; 2];
+                    for unit in c.encode_utf16(&mut buf) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+    fn write(v: &Value, out: &mut String) {
+        match v {
+            Value::Object(map) => {
+                out.push('{');
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    string(k, out);
+                    out.push_str(": ");
+                    write(v, out);
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write(v, out);
+                }
+                out.push(']');
+            }
+            Value::String(s) => string(s, out),
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut out = String::new();
+    write(v, &mut out);
+    out
+}
+
+/// Writes `entities` as a dump in the official layout (`[`, one entity a line with a trailing
+/// comma but the last, `]`), each line written by `line`.
+pub fn write_dump(path: &std::path::Path, entities: &[Value], line: impl Fn(&Value) -> String) {
+    let mut text = String::from("[\n");
+    for (i, e) in entities.iter().enumerate() {
+        text.push_str(&line(e));
+        if i + 1 < entities.len() {
+            text.push(',');
+        }
+        text.push('\n');
+    }
+    text.push_str("]\n");
+    std::fs::write(path, text).expect("dump written");
+}
