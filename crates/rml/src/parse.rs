@@ -129,6 +129,7 @@ fn read_turtle(
                 }
             })?;
             let triple = normalize_triple(triple, line_no, file, &mut families)?;
+            super::term_checks::check_triple(&triple, line_no, file)?;
             let seq = lines.len();
             lines
                 .entry(triple.subject.clone())
