@@ -113,6 +113,14 @@ const CASES: &[Case] = &[
         stderr: "error: 1 error in the input\n",
     },
     Case {
+        name: "mapping-https-namespace",
+        extra: &[],
+        code: 2,
+        stdout: r#"./mapping.rml.ttl:9: <https://w3id.org/rml/TriplesMap> is not an RML term: the RML namespace is <http://w3id.org/rml/>, not <https://w3id.org/rml/> (check the @prefix declarations)
+"#,
+        stderr: "error: 1 error in the input\n",
+    },
+    Case {
         name: "mapping-missing-column",
         extra: &[],
         code: 2,
@@ -133,6 +141,14 @@ const CASES: &[Case] = &[
         extra: &[],
         code: 2,
         stdout: r#"./mapping.rml.ttl:35:105: invalid Turtle: blank node property lists should end with a ']'
+"#,
+        stderr: "error: 1 error in the input\n",
+    },
+    Case {
+        name: "mapping-unknown-datatype",
+        extra: &[],
+        code: 2,
+        stdout: r#"./mapping.rml.ttl:29: unknown XSD datatype <http://www.w3.org/2001/XMLSchema#interger>; did you mean xsd:integer?
 "#,
         stderr: "error: 1 error in the input\n",
     },
