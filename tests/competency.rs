@@ -1,4 +1,4 @@
-//! The competency questions of queries/ and what DESIGN.md promises about the bundled data,
+//! The competency questions of queries/ and what ../shared/DESIGN.md promises about the bundled data,
 //! checked on a store loaded from data/.
 
 #[macro_use]

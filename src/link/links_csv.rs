@@ -114,8 +114,8 @@ impl LinkRow {
 
 /// Reads `path`; a missing file is an empty list.
 pub fn read(path: &Path) -> Result<Vec<LinkRow>, LinksError> {
-    let file = match File::open(path) {
-        Ok(f) => f,
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(source) => {
             return Err(LinksError::Io {
@@ -129,12 +129,13 @@ pub fn read(path: &Path) -> Result<Vec<LinkRow>, LinksError> {
         line,
         message,
     };
+    let mut lines = Lines::new(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
-        .from_reader(file);
+        .from_reader(bytes.as_slice());
     let headers = reader
         .headers()
-        .map_err(|e| row_err(1, e.to_string()))?
+        .map_err(|e| row_err(1, csv_message(&e)))?
         .clone();
     let col = |name: &str| {
         headers
@@ -157,10 +158,10 @@ pub fn read(path: &Path) -> Result<Vec<LinkRow>, LinksError> {
     let mut accepted: HashMap<String, (String, u64)> = HashMap::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            row_err(line, e.to_string())
+            let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
+            row_err(line, csv_message(&e))
         })?;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
         let get = |i: usize| record.get(index[i]).unwrap_or("").to_owned();
         let entity = get(0).trim().to_owned();
         if NamedNode::new(&entity).is_err() {
@@ -213,6 +214,72 @@ pub fn read(path: &Path) -> Result<Vec<LinkRow>, LinksError> {
         });
     }
     Ok(rows)
+}
+
+/// What the csv crate found wrong, without its own line number (it drifts; see [`Lines`]).
+fn csv_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "the row has {len} fields but the header has {expected_len}; expected {expected_len} (quote fields that contain commas)"
+        ),
+        csv::ErrorKind::Utf8 { err, .. } => format!(
+            "invalid UTF-8 in field {}; expected UTF-8 text (save the file as UTF-8)",
+            err.field() + 1
+        ),
+        _ => e.to_string(),
+    }
+}
+
+/// Line numbers as editors count them (CRLF, LF or a lone CR end a line) for the byte offsets
+/// the csv crate gives, which come in increasing order. The csv crate's own line numbers
+/// drift: after CRLF they name the line before, and a record after blank lines is placed at
+/// the first blank line.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// Bytes before `at` are counted.
+    at: usize,
+    line: u64,
+    after_cr: bool,
+}
+
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Lines {
+            bytes,
+            at: 0,
+            line: 1,
+            after_cr: false,
+        }
+    }
+
+    fn step(&mut self) {
+        match self.bytes[self.at] {
+            b'\r' => self.line += 1,
+            b'\n' if !self.after_cr => self.line += 1,
+            _ => {}
+        }
+        self.after_cr = self.bytes[self.at] == b'\r';
+        self.at += 1;
+    }
+
+    /// The line of the record the csv crate places at byte `offset`.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        let offset = usize::try_from(offset).map_or(self.bytes.len(), |o| o.min(self.bytes.len()));
+        if offset < self.at {
+            *self = Lines::new(self.bytes);
+        }
+        while self.at < offset {
+            self.step();
+        }
+        // The offset may point at the end of the previous line (the LF of a CRLF, blank
+        // lines): a record never starts with a line break, so skip them.
+        while self.at < self.bytes.len() && matches!(self.bytes[self.at], b'\r' | b'\n') {
+            self.step();
+        }
+        self.line
+    }
 }
 
 /// Writes `rows` to `path` (through a temporary file renamed over it).
@@ -338,19 +405,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join(FILE_NAME);
         let head = "entity,name,qid,label,description,score,status,reviewed_by,reviewed_on\n";
-        for (body, needle) in [
-            ("https://e/x,X,Q1,,,,maybe,,\n", "status `maybe`"),
-            ("https://e/x,X,42,,,,accepted,,\n", "qid `42`"),
-            ("x,X,Q1,,,,accepted,,\n", "not an IRI"),
+        for (body, line, needle) in [
+            ("https://e/x,X,Q1,,,,maybe,,\n", 2, "status `maybe`"),
+            ("https://e/x,X,42,,,,accepted,,\n", 2, "qid `42`"),
+            ("x,X,Q1,,,,accepted,,\n", 2, "not an IRI"),
             (
                 "https://e/x,X,Q1,,,,accepted,,\nhttps://e/x,X,Q2,,,,accepted,,\n",
-                "two accepted",
+                3,
+                "two accepted candidates, Q1 (line 2) and Q2",
             ),
         ] {
             std::fs::write(&p, format!("{head}{body}")).unwrap();
             let e = read(&p).unwrap_err().to_string();
             assert!(
-                e.contains(needle) && e.contains(":2:") || e.contains(":3:"),
+                e.contains(&format!("{FILE_NAME}:{line}: ")) && e.contains(needle),
                 "{e}"
             );
         }
@@ -359,6 +427,42 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("no column `name`"));
+    }
+
+    #[test]
+    fn errors_name_the_line_an_editor_shows() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(FILE_NAME);
+        let head = "entity,name,qid,label,description,score,status,reviewed_by,reviewed_on";
+        let good = "https://e/x,X,Q1,,,,proposed,,";
+        let bad = "https://e/y,Y,Q2,,,,maybe,,";
+        let multi_line = "https://e/z,Z,Q3,,\"two\nlines\",,proposed,,";
+        // (file, the line of the bad row)
+        for (text, line) in [
+            (format!("{head}\n{good}\n{good}\n{bad}\n"), 4),
+            (format!("{head}\r\n{good}\r\n{good}\r\n{bad}\r\n"), 4),
+            (format!("{head}\r{good}\r{bad}\r"), 3),
+            (format!("{head}\n{good}\n\n\n{bad}\n"), 5),
+            (format!("{head}\r\n\r\n{good}\r\n\r\n{bad}\r\n"), 5),
+            (format!("{head}\n{multi_line}\n{bad}\n"), 4),
+            (format!("\u{feff}{head}\n{bad}\n"), 2),
+        ] {
+            std::fs::write(&p, &text).unwrap();
+            let e = read(&p).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("{FILE_NAME}:{line}: status `maybe`")),
+                "{text:?}: {e}"
+            );
+        }
+        // Errors found by the csv reader itself carry the right line too, and no other.
+        std::fs::write(&p, format!("{head}\r\n{good}\r\n{good},extra\r\n")).unwrap();
+        let e = read(&p).unwrap_err().to_string();
+        assert!(
+            e.ends_with(&format!(
+                "{FILE_NAME}:3: the row has 10 fields but the header has 9; expected 9 (quote fields that contain commas)"
+            )),
+            "{e}"
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod line_writer;
 pub mod model;
 pub mod parse;
 pub mod template;
+pub mod term_checks;
 pub mod vocab;
 
 pub use error::RmlError;

@@ -132,6 +132,7 @@ fn read_turtle(
                 }
             })?;
             let triple = normalize_triple(triple, line_no, file, &mut families, &mut warnings)?;
+            super::term_checks::check_triple(&triple, line_no, file)?;
             let seq = lines.len();
             lines
                 .entry(triple.subject.clone())
