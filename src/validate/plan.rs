@@ -14,7 +14,9 @@ use super::references::Rules;
 use super::table::Scanner;
 use super::values;
 use super::{Problem, Report};
-use crate::rml::model::{LangOrDatatype, Mapping, ObjectMap, TermMap, TermType, Value};
+use crate::rml::model::{
+    LangOrDatatype, Mapping, ObjectMap, ReferenceFormulation, TermMap, TermType, Value,
+};
 use crate::rml::template::{push_iri_safe, Segment, Template};
 
 /// `schema:currency`, whose values are ISO 4217 codes.
@@ -235,6 +237,13 @@ impl<'m> Plan<'m> {
                 continue;
             }
             let source = &tm.source;
+            if source.formulation != ReferenceFormulation::Csv {
+                // Only CSV files are checked here; JSON and XML sources are left to the
+                // executor, and ids they would define are unknown (no dangling-id reports).
+                incomplete.extend(groups_of(source));
+                done.insert(source.path.clone());
+                continue;
+            }
             let users: Vec<usize> = (0..m.triples_maps.len())
                 .filter(|&i| m.triples_maps[i].source == *source)
                 .collect();

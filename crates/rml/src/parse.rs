@@ -171,7 +171,7 @@ fn normalize_triple(
         let local = &iri[RML.len()..];
         if !vocab::SUPPORTED.contains(&local) {
             let message = if vocab::UNSUPPORTED.contains(&local) {
-                format!("<{}> is not supported by factgraph (CSV sources with RML-Core term maps and joins only)", n.as_str())
+                format!("<{}> is not supported by factgraph (CSV, JSON and XML sources with RML-Core term maps and joins only)", n.as_str())
             } else if let Some(s) = vocab::suggestion(local) {
                 format!("unknown RML term <{}>; did you mean rml:{s}?", n.as_str())
             } else {
@@ -391,7 +391,7 @@ impl<'a> Reader<'a> {
                 for om in &pom.objects {
                     if let ObjectMap::Ref(r) = om {
                         let parent = &triples_maps[r.parent];
-                        if r.joins.is_empty() && parent.source != tm.source {
+                        if !r.has_join() && parent.source != tm.source {
                             return Err(RmlError::Mapping {
                                 file: self.file.clone(),
                                 line: tm.line,
@@ -458,12 +458,27 @@ impl<'a> Reader<'a> {
                 index,
             )?);
         }
+        let base = match self.objects(node, "baseIRI").as_slice() {
+            [] => None,
+            [TermRef::NamedNode(n)] => Some(n.as_str().to_owned()),
+            [TermRef::Literal(l)] if crate::exec::is_absolute_iri(l.value()) => {
+                Some(l.value().to_owned())
+            }
+            _ => {
+                return Err(self.err(
+                    Some(node),
+                    Some(tm),
+                    "rml:baseIRI must be one absolute IRI".into(),
+                ))
+            }
+        };
         Ok(TriplesMap {
             name: name.clone(),
             line: self.doc.lines.get(&node.into_owned()).map(|(l, _)| *l),
             source,
             subject,
             predicate_object_maps,
+            base,
         })
     }
 
@@ -472,11 +487,28 @@ impl<'a> Reader<'a> {
         node: NamedOrBlankNodeRef<'_>,
         tm: &str,
     ) -> Result<LogicalSource, RmlError> {
-        for f in self.objects(node, "referenceFormulation") {
-            if f != TermRef::NamedNode(rml("CSV").as_ref()) {
-                return Err(self.err(Some(node), Some(tm), format!("reference formulation {f} is not supported; expected rml:CSV (factgraph reads CSV sources)")));
+        let formulation = self.formulation(node, tm)?;
+        let iterator = match self.objects(node, "iterator").as_slice() {
+            [] => None,
+            [i] => Some(self.string(node, *i, tm, "iterator")?),
+            _ => {
+                return Err(self.err(
+                    Some(node),
+                    Some(tm),
+                    "the logical source has several rml:iterator values; expected at most one"
+                        .into(),
+                ))
             }
+        };
+        if iterator.is_none() && formulation != ReferenceFormulation::Csv {
+            return Err(self.err(Some(node), Some(tm), "the logical source has no rml:iterator; expected one (e.g. \"$.items[*]\" for JSON, \"/root/item\" for XML)".into()));
         }
+        let source = |path: PathBuf, written: String| LogicalSource {
+            path,
+            written,
+            formulation: formulation.clone(),
+            iterator: iterator.clone(),
+        };
         let sources = self.objects(node, "source");
         let written = match sources.as_slice() {
             [TermRef::Literal(l)] => l.value().to_owned(),
@@ -490,11 +522,11 @@ impl<'a> Reader<'a> {
                 };
                 for root in self.objects(s, "root") {
                     if root == TermRef::NamedNode(rml("CurrentWorkingDirectory").as_ref()) {
-                        return Ok(LogicalSource { path: PathBuf::from(&path), written: path });
+                        return Ok(source(PathBuf::from(&path), path));
                     } else if root != TermRef::NamedNode(rml("MappingDirectory").as_ref()) {
                         if let TermRef::Literal(l) = root {
                             let p = Path::new(l.value()).join(&path);
-                            return Ok(LogicalSource { written: p.display().to_string(), path: p });
+                            return Ok(source(p.clone(), p.display().to_string()));
                         }
                         return Err(self.err(Some(s), Some(tm), format!("rml:root {root} is not supported; expected rml:MappingDirectory, rml:CurrentWorkingDirectory or a directory path")));
                     }
@@ -504,10 +536,67 @@ impl<'a> Reader<'a> {
             [] => return Err(self.err(Some(node), Some(tm), "the logical source has no rml:source; expected a rml:RelativePathSource naming a CSV file".into())),
             _ => return Err(self.err(Some(node), Some(tm), "the logical source has several rml:source values; expected one".into())),
         };
-        Ok(LogicalSource {
-            path: self.dir.join(&written),
-            written,
-        })
+        Ok(source(self.dir.join(&written), written))
+    }
+
+    /// `rml:referenceFormulation` (CSV when absent), with the namespaces of an XPath source.
+    fn formulation(
+        &self,
+        node: NamedOrBlankNodeRef<'_>,
+        tm: &str,
+    ) -> Result<ReferenceFormulation, RmlError> {
+        let formulations = self.objects(node, "referenceFormulation");
+        let f =
+            match formulations.as_slice() {
+                [] => return Ok(ReferenceFormulation::Csv),
+                [f] => *f,
+                _ => return Err(self.err(
+                    Some(node),
+                    Some(tm),
+                    "the logical source has several rml:referenceFormulation values; expected one"
+                        .into(),
+                )),
+            };
+        let is = |local: &str| f == TermRef::NamedNode(rml(local).as_ref());
+        if is("CSV") {
+            return Ok(ReferenceFormulation::Csv);
+        }
+        if is("JSONPath") {
+            return Ok(ReferenceFormulation::JsonPath);
+        }
+        if is("XPath") {
+            return Ok(ReferenceFormulation::XPath {
+                namespaces: Vec::new(),
+            });
+        }
+        // RML-IO: [ a rml:XPathReferenceFormulation; rml:namespace [ rml:namespacePrefix "ex"; rml:namespaceURL "http://…" ] ]
+        if let TermRef::BlankNode(_) | TermRef::NamedNode(_) = f {
+            let f = self.node(f, tm, "rml:referenceFormulation")?;
+            let typed = self
+                .doc
+                .graph
+                .objects_for_subject_predicate(f, rdf::TYPE)
+                .any(|t| t == TermRef::NamedNode(rml("XPathReferenceFormulation").as_ref()));
+            if typed || !self.objects(f, "namespace").is_empty() {
+                let mut namespaces = Vec::new();
+                for ns in self.objects(f, "namespace") {
+                    let ns = self.node(ns, tm, "rml:namespace")?;
+                    match (self.objects(ns, "namespacePrefix").as_slice(), self.objects(ns, "namespaceURL").as_slice()) {
+                        ([p], [u]) => {
+                            let prefix = self.string(ns, *p, tm, "namespacePrefix")?;
+                            let url = match u {
+                                TermRef::NamedNode(n) => n.as_str().to_owned(),
+                                other => self.string(ns, *other, tm, "namespaceURL")?,
+                            };
+                            namespaces.push((prefix, url));
+                        }
+                        _ => return Err(self.err(Some(ns), Some(tm), "an rml:namespace needs one rml:namespacePrefix and one rml:namespaceURL".into())),
+                    }
+                }
+                return Ok(ReferenceFormulation::XPath { namespaces });
+            }
+        }
+        Err(self.err(Some(node), Some(tm), format!("reference formulation {f} is not supported; expected rml:CSV, rml:JSONPath or rml:XPath")))
     }
 
     fn subject_map(&self, node: NamedOrBlankNodeRef<'_>, tm: &str) -> Result<SubjectMap, RmlError> {
@@ -602,27 +691,22 @@ impl<'a> Reader<'a> {
                 }
             }
             let mut joins = Vec::new();
+            let mut conditions = Vec::new();
             for j in self.objects(o, "joinCondition") {
                 let j = self.node(j, tm, "rml:joinCondition")?;
-                let child = self.objects(j, "child");
-                let par = self.objects(j, "parent");
-                match (child.as_slice(), par.as_slice()) {
-                    ([c], [p]) => joins.push((
-                        self.string(j, *c, tm, "child")?,
-                        self.string(j, *p, tm, "parent")?,
-                    )),
-                    _ => {
-                        return Err(self.err(
-                            Some(j),
-                            Some(tm),
-                            "the join condition needs exactly one rml:child and one rml:parent"
-                                .into(),
-                        ))
-                    }
+                let child = self.join_side(j, "child", "childMap", tm)?;
+                let par = self.join_side(j, "parent", "parentMap", tm)?;
+                if let (Value::Reference(c), Value::Reference(p)) = (&child.value, &par.value) {
+                    joins.push((c.clone(), p.clone()));
                 }
+                conditions.push((child, par));
             }
             joins.sort();
-            objects.push(ObjectMap::Ref(RefObjectMap { parent, joins }));
+            objects.push(ObjectMap::Ref(RefObjectMap {
+                parent,
+                joins,
+                conditions,
+            }));
         }
         if objects.is_empty() {
             return Err(self.err(
@@ -638,6 +722,41 @@ impl<'a> Reader<'a> {
             objects,
             graphs,
         })
+    }
+
+    /// One side of a join condition: `rml:child "ref"` or an `rml:childMap` (likewise parent),
+    /// as a literal-valued term map.
+    fn join_side(
+        &self,
+        j: NamedOrBlankNodeRef<'_>,
+        shortcut: &str,
+        map: &str,
+        tm: &str,
+    ) -> Result<TermMap, RmlError> {
+        let shortcuts = self.objects(j, shortcut);
+        let maps = self.objects(j, map);
+        match (shortcuts.as_slice(), maps.as_slice()) {
+            ([s], []) => Ok(TermMap {
+                value: Value::Reference(self.string(j, *s, tm, shortcut)?),
+                term_type: TermType::Literal,
+                language: None,
+                datatype: None,
+                default_graph: false,
+                iri_safety: IriSafety::Iri,
+            }),
+            ([], [m]) => {
+                let m = self.node(*m, tm, map)?;
+                let mut t = self.term_map(m, Position::Object, tm)?;
+                // Joins compare values, not terms: whatever the term type, keep the lexical value.
+                t.term_type = TermType::Literal;
+                Ok(t)
+            }
+            _ => Err(self.err(
+                Some(j),
+                Some(tm),
+                format!("the join condition needs exactly one rml:{shortcut} or rml:{map}"),
+            )),
+        }
     }
 
     /// A constant given through a shortcut (`rml:subject`, `rml:predicate`, `rml:object`, `rml:graph`).
@@ -662,6 +781,7 @@ impl<'a> Reader<'a> {
             language: None,
             datatype: None,
             default_graph,
+            iri_safety: IriSafety::Iri,
         })
     }
 
@@ -711,7 +831,12 @@ impl<'a> Reader<'a> {
         let references = self.objects(node, "reference");
         let templates = self.objects(node, "template");
         let count = constants.len() + references.len() + templates.len();
-        if count != 1 {
+        // RML-Core: a blank node map without a value makes a fresh blank node per iteration
+        // (modelled as a template without segments).
+        let fresh_blank = count == 0
+            && self.objects(node, "termType").as_slice()
+                == [TermRef::NamedNode(rml("BlankNode").as_ref())];
+        if count != 1 && !fresh_blank {
             let found = if count == 0 {
                 "none".to_owned()
             } else {
@@ -719,7 +844,11 @@ impl<'a> Reader<'a> {
             };
             return Err(self.err(Some(node), Some(tm), format!("a term map needs exactly one of rml:constant, rml:reference or rml:template; found {found}")));
         }
-        let value = if let [c] = constants.as_slice() {
+        let value = if fresh_blank {
+            Value::Template(Template {
+                segments: Vec::new(),
+            })
+        } else if let [c] = constants.as_slice() {
             Value::Constant(c.into_owned())
         } else if let [r] = references.as_slice() {
             Value::Reference(self.string(node, *r, tm, "reference")?)
@@ -750,6 +879,7 @@ impl<'a> Reader<'a> {
             }
         }
         let term_types = self.objects(node, "termType");
+        let mut iri_safety = IriSafety::Iri;
         let term_type = match term_types.as_slice() {
             [] => match (&value, pos) {
                 (Value::Constant(Term::Literal(_)), _) => TermType::Literal,
@@ -764,12 +894,18 @@ impl<'a> Reader<'a> {
             [t] => {
                 if *t == TermRef::NamedNode(rml("IRI").as_ref()) {
                     TermType::Iri
+                } else if *t == TermRef::NamedNode(rml("URI").as_ref()) {
+                    iri_safety = IriSafety::Uri;
+                    TermType::Iri
+                } else if *t == TermRef::NamedNode(rml("UnsafeIRI").as_ref()) {
+                    iri_safety = IriSafety::Unsafe;
+                    TermType::Iri
                 } else if *t == TermRef::NamedNode(rml("BlankNode").as_ref()) {
                     TermType::BlankNode
                 } else if *t == TermRef::NamedNode(rml("Literal").as_ref()) {
                     TermType::Literal
                 } else {
-                    return Err(self.err(Some(node), Some(tm), format!("unknown rml:termType {t}; expected rml:IRI, rml:BlankNode or rml:Literal")));
+                    return Err(self.err(Some(node), Some(tm), format!("unknown rml:termType {t}; expected rml:IRI, rml:URI, rml:UnsafeIRI, rml:BlankNode or rml:Literal")));
                 }
             }
             _ => {
@@ -806,6 +942,7 @@ impl<'a> Reader<'a> {
             language,
             datatype,
             default_graph,
+            iri_safety,
         })
     }
 
