@@ -10,6 +10,9 @@ pub(crate) mod csv;
 pub(crate) mod json;
 pub(crate) mod xml;
 
+#[cfg(test)]
+mod tests;
+
 use crate::error::RmlError;
 use crate::model::{Mapping, ReferenceFormulation, TriplesMap};
 
