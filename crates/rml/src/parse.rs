@@ -13,6 +13,7 @@ use oxttl::TurtleParser;
 
 use super::error::RmlError;
 use super::model::*;
+use super::source::check_expression;
 use super::template::Template;
 use super::vocab::{self, Family, RML};
 
@@ -62,6 +63,7 @@ pub fn parse_mapping_str(
         doc: &doc,
         dir,
         file: file.clone(),
+        formulation: std::cell::RefCell::new(ReferenceFormulation::Csv),
     }
     .mapping(base, path.to_owned())
 }
@@ -261,6 +263,9 @@ struct Reader<'a> {
     doc: &'a Doc,
     dir: PathBuf,
     file: String,
+    /// The reference formulation of the triples map being read (its references are checked
+    /// against it).
+    formulation: std::cell::RefCell<ReferenceFormulation>,
 }
 
 /// Where a term map stands, which decides its defaults and what it may produce.
@@ -438,6 +443,7 @@ impl<'a> Reader<'a> {
                 ))
             }
         };
+        self.formulation.replace(source.formulation.clone());
         let shortcut = self.objects(node, "subject");
         let maps = self.objects(node, "subjectMap");
         let subject = match (shortcut.as_slice(), maps.as_slice()) {
@@ -500,6 +506,10 @@ impl<'a> Reader<'a> {
                 ))
             }
         };
+        if let Some(i) = &iterator {
+            check_expression(&formulation, "iterator", i)
+                .map_err(|message| self.err(Some(node), Some(tm), message))?;
+        }
         if iterator.is_none() && formulation != ReferenceFormulation::Csv {
             return Err(self.err(Some(node), Some(tm), "the logical source has no rml:iterator; expected one (e.g. \"$.items[*]\" for JSON, \"/root/item\" for XML)".into()));
         }
@@ -737,7 +747,14 @@ impl<'a> Reader<'a> {
         let maps = self.objects(j, map);
         match (shortcuts.as_slice(), maps.as_slice()) {
             ([s], []) => Ok(TermMap {
-                value: Value::Reference(self.string(j, *s, tm, shortcut)?),
+                value: Value::Reference({
+                    let r = self.string(j, *s, tm, shortcut)?;
+                    if shortcut == "child" {
+                        check_expression(&self.formulation.borrow(), "reference", &r)
+                            .map_err(|message| self.err(Some(j), Some(tm), message))?;
+                    }
+                    r
+                }),
                 term_type: TermType::Literal,
                 language: None,
                 datatype: None,
@@ -746,7 +763,15 @@ impl<'a> Reader<'a> {
             }),
             ([], [m]) => {
                 let m = self.node(*m, tm, map)?;
-                let mut t = self.term_map(m, Position::Object, tm)?;
+                // A parent map's references belong to the parent's source, which may be read
+                // with another formulation: they are checked when the join index is built.
+                let own = (shortcut == "parent")
+                    .then(|| self.formulation.replace(ReferenceFormulation::Csv));
+                let t = self.term_map(m, Position::Object, tm);
+                if let Some(own) = own {
+                    self.formulation.replace(own);
+                }
+                let mut t = t?;
                 // Joins compare values, not terms: whatever the term type, keep the lexical value.
                 t.term_type = TermType::Literal;
                 Ok(t)
@@ -862,6 +887,15 @@ impl<'a> Reader<'a> {
                 )
             })?)
         };
+        let references: Vec<&str> = match &value {
+            Value::Reference(r) => vec![r.as_str()],
+            Value::Template(t) => t.references().collect(),
+            Value::Constant(_) => Vec::new(),
+        };
+        for r in references {
+            check_expression(&self.formulation.borrow(), "reference", r)
+                .map_err(|message| self.err(Some(node), Some(tm), message))?;
+        }
         let language =
             self.lang_or_datatype(node, "language", "languageMap", Position::Language, tm)?;
         let datatype =

@@ -32,19 +32,22 @@ pub(crate) fn compile(
     what: &str,
     expr: &str,
 ) -> Result<JsonPath, RmlError> {
-    // References written without the root (`name`, as older mappings do) are relative to it.
-    let parsed = if expr.starts_with('$') {
+    parse(expr).map_err(|e| mapping_error(mapping, tm, invalid(what, expr, &e)))
+}
+
+/// Parses a JSONPath. References written without the root (`name`, as older mappings do)
+/// are taken relative to it.
+pub(crate) fn parse(expr: &str) -> Result<JsonPath, serde_json_path::ParseError> {
+    if expr.starts_with('$') {
         JsonPath::parse(expr)
     } else {
         JsonPath::parse(&format!("$.{expr}")).or_else(|_| JsonPath::parse(expr))
-    };
-    parsed.map_err(|e| {
-        mapping_error(
-            mapping,
-            tm,
-            format!("the {what} \"{expr}\" is not a valid JSONPath (RFC 9535): {e}; expected e.g. \"$.items[*]\" or \"$.name\""),
-        )
-    })
+    }
+}
+
+/// The message for an invalid JSONPath.
+pub(crate) fn invalid(what: &str, expr: &str, e: &serde_json_path::ParseError) -> String {
+    format!("the {what} \"{expr}\" is not a valid JSONPath (RFC 9535): {e}; expected e.g. \"$.items[*]\" or \"$.name\"")
 }
 
 /// The object keys leading to the array whose elements a streamable iterator selects, or

@@ -110,6 +110,24 @@ pub(crate) fn data_error(file: &str, location: Location, message: String) -> Rml
     }
 }
 
+/// Checks the syntax of an iterator or reference (`what`) of a source read with
+/// `formulation`; the error is the message to show. CSV column names are always valid.
+pub(crate) fn check_expression(
+    formulation: &ReferenceFormulation,
+    what: &str,
+    expr: &str,
+) -> Result<(), String> {
+    match formulation {
+        ReferenceFormulation::Csv => Ok(()),
+        ReferenceFormulation::JsonPath => json::parse(expr)
+            .map(drop)
+            .map_err(|e| json::invalid(what, expr, &e)),
+        ReferenceFormulation::XPath { .. } => {
+            xml::parse(&sxd_xpath::Factory::new(), what, expr).map(drop)
+        }
+    }
+}
+
 /// Reads the logical source of `tm`, evaluating `references` on every iteration and calling
 /// `each` with the record; returns the number of records.
 pub(crate) fn for_each_record(

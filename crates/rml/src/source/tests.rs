@@ -220,13 +220,13 @@ fn invalid_json_names_line_and_column() {
 #[test]
 fn invalid_jsonpath_names_the_mapping_line() {
     let m = format!(
-        "\nex:TM a rml:TriplesMap; {}; rml:subjectMap [ rml:template \"http://example.com/{{$.id[}}\" ] .",
+        "\nex:TM a rml:TriplesMap; {};\n  rml:subjectMap [ rml:template \"http://example.com/{{$.id[}}\" ] .",
         json_source("d.json", "$[*]")
     );
     let err = run(&m, &[("d.json", "[{\"id\": 1}]")]).unwrap_err();
     let text = err.to_string();
     assert!(
-        text.contains("mapping.rml.ttl:6:") && text.contains("\"$.id[\" is not a valid JSONPath"),
+        text.contains("mapping.rml.ttl:7:") && text.contains("\"$.id[\" is not a valid JSONPath"),
         "{text}"
     );
 }
@@ -380,4 +380,24 @@ fn execute_parallel_runs_json_sources_in_order() {
     assert_eq!((stats.rows, stats.quads), (10_000, 10_000));
     assert_eq!(all.len(), 10_000);
     assert_eq!(all[9_999].subject.to_string(), "<http://example.com/9999>");
+}
+
+#[test]
+fn legacy_ql_jsonpath_mappings_read_json() {
+    let m = "@prefix rr: <http://www.w3.org/ns/r2rml#> .
+        @prefix rmlio: <http://semweb.mmlab.be/ns/rml#> .
+        @prefix ql: <http://semweb.mmlab.be/ns/ql#> .
+        ex:TM a rr:TriplesMap;
+          rmlio:logicalSource [ rmlio:source \"d.json\"; rmlio:referenceFormulation ql:JSONPath; rmlio:iterator \"$.items[*]\" ];
+          rr:subjectMap [ rr:template \"http://example.com/{id}\" ];
+          rr:predicateObjectMap [ rr:predicate ex:name; rr:objectMap [ rmlio:reference \"name\" ] ] .";
+    let out = run(
+        m,
+        &[("d.json", r#"{"items": [{"id": "a", "name": "Rabat"}]}"#)],
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        ["<http://example.com/a> <http://example.com/name> \"Rabat\" ."]
+    );
 }

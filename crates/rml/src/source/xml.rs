@@ -26,17 +26,18 @@ fn compile(
     what: &str,
     expr: &str,
 ) -> Result<XPath, RmlError> {
+    parse(factory, what, expr).map_err(|message| mapping_error(mapping, tm, message))
+}
+
+/// Parses an XPath 1.0 expression; the error is the message to show.
+pub(crate) fn parse(factory: &Factory, what: &str, expr: &str) -> Result<XPath, String> {
     match factory.build(expr) {
         Ok(Some(x)) => Ok(x),
-        Ok(None) => Err(mapping_error(
-            mapping,
-            tm,
-            format!("the {what} is an empty XPath; expected e.g. \"/root/item\" or \"name\""),
+        Ok(None) => Err(format!(
+            "the {what} is an empty XPath; expected e.g. \"/root/item\" or \"name\""
         )),
-        Err(e) => Err(mapping_error(
-            mapping,
-            tm,
-            format!("the {what} \"{expr}\" is not a valid XPath 1.0 expression: {e}"),
+        Err(e) => Err(format!(
+            "the {what} \"{expr}\" is not a valid XPath 1.0 expression: {e}"
         )),
     }
 }
