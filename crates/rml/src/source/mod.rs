@@ -9,6 +9,7 @@
 pub(crate) mod csv;
 pub(crate) mod json;
 pub(crate) mod xml;
+pub(crate) mod xml_stream;
 
 #[cfg(test)]
 mod tests;
@@ -59,6 +60,8 @@ pub(crate) enum Location {
     JsonByte(u64),
     /// The n-th node (1-based) the XML iterator selected.
     XmlNode(u64),
+    /// Byte offset of a streamed XML element.
+    XmlByte(u64),
 }
 
 /// One iteration of a logical source: the values of every reference of the triples map.
@@ -93,6 +96,10 @@ pub(crate) fn data_error(file: &str, location: Location, message: String) -> Rml
             Location::CsvByte(b) => (crate::exec::line_at(file, b), 1, message),
             Location::JsonByte(b) => {
                 let (l, c) = json::line_column_of_value(file, b);
+                (l, c, message)
+            }
+            Location::XmlByte(b) => {
+                let (l, c) = xml_stream::line_column_at(file, b);
                 (l, c, message)
             }
             Location::XmlNode(n) => (

@@ -401,3 +401,43 @@ fn legacy_ql_jsonpath_mappings_read_json() {
         ["<http://example.com/a> <http://example.com/name> \"Rabat\" ."]
     );
 }
+
+#[test]
+fn streamed_xml_gives_what_the_whole_document_gives() {
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!-- people -->
+<people xmlns:x="http://factgraph.example/ns">
+  <person id="1"><name>Ghita &amp; <![CDATA[<Co>]]></name><x:role>CEO</x:role><!-- c --></person>
+  <group><person id="nested"><name>not selected</name></person></group>
+  <x:person id="other-namespace"><name>not selected</name></x:person>
+  <person id="2"><name>Sam</name><person id="inner"><name>inner</name></person></person>
+  <person id="3"/>
+</people>"#;
+    let mapping = |iterator: &str| {
+        format!(
+            "ex:TM a rml:TriplesMap;
+               rml:logicalSource [ rml:referenceFormulation [ a rml:XPathReferenceFormulation;
+                   rml:namespace [ rml:namespacePrefix \"f\"; rml:namespaceURL \"http://factgraph.example/ns\" ] ];
+                 rml:iterator \"{iterator}\"; rml:source [ a rml:RelativePathSource; rml:root rml:MappingDirectory; rml:path \"p.xml\" ] ];
+               rml:subjectMap [ rml:template \"http://example.com/{{@id}}\" ];
+               rml:predicateObjectMap [ rml:predicate ex:name; rml:objectMap [ rml:reference \"name\" ] ];
+               rml:predicateObjectMap [ rml:predicate ex:role; rml:objectMap [ rml:reference \"f:role\" ] ];
+               rml:predicateObjectMap [ rml:predicate ex:n; rml:objectMap [ rml:reference \"count(*)\" ] ] ."
+        )
+    };
+    // `/people/person` streams; the predicate `[true()]` forces the whole-document reader.
+    let streamed = run(&mapping("/people/person"), &[("p.xml", xml)]).unwrap();
+    let whole = run(&mapping("/people/person[true()]"), &[("p.xml", xml)]).unwrap();
+    assert_eq!(streamed, whole);
+    assert_eq!(
+        streamed,
+        [
+            "<http://example.com/1> <http://example.com/n> \"2\" .",
+            "<http://example.com/1> <http://example.com/name> \"Ghita & <Co>\" .",
+            "<http://example.com/1> <http://example.com/role> \"CEO\" .",
+            "<http://example.com/2> <http://example.com/n> \"2\" .",
+            "<http://example.com/2> <http://example.com/name> \"Sam\" .",
+            "<http://example.com/3> <http://example.com/n> \"0\" .",
+        ]
+    );
+}

@@ -4,16 +4,21 @@
 //! implementation (all axes, predicates, the core function library, namespaces through a
 //! context), pure Rust, MIT/Apache-2.0, with few dependencies. `xee-xpath` (XPath 3.1) was
 //! the alternative: more expressive but young (0.1) and much heavier to build; RML asks for
-//! XPath 1.0. The document is loaded whole (no streaming for XML yet).
+//! XPath 1.0.
 //!
 //! Namespaces: prefixes declared with `rml:namespace` in the reference formulation are
 //! bound in the XPath context (RML-IO); XPath 1.0 has no default namespace.
+//!
+//! Iterators that are plain element paths (`/people/person`) with references that stay
+//! inside the element are streamed (see [`super::xml_stream`]); others load the document.
 
 use std::io::Read as _;
 
+use sxd_document::dom::ChildOfRoot;
+use sxd_xpath::nodeset::Node;
 use sxd_xpath::{Context, Factory, Value, XPath};
 
-use super::{open, Item, Location, Natural, Record};
+use super::{open, xml_stream, Item, Location, Natural, Record};
 use crate::error::RmlError;
 use crate::exec::mapping_error;
 use crate::model::{Mapping, TriplesMap};
@@ -71,15 +76,44 @@ pub(crate) fn for_each_record(
         .map(|r| compile(&factory, mapping, tm, "reference", r))
         .collect::<Result<Vec<_>, _>>()?;
     let display = tm.source.path.display().to_string();
-    let mut text = String::new();
-    open(mapping, tm, "an XML file")?
-        .read_to_string(&mut text)
-        .map_err(|e| RmlError::Data {
-            file: display.clone(),
-            line: 1,
-            column: 1,
-            message: format!("read error: {e}; expected UTF-8 XML"),
+    let mut context = Context::new();
+    for (prefix, uri) in namespaces {
+        context.set_namespace(prefix, uri);
+    }
+    let mut record = Record::new(display.clone(), references.len());
+    let mut count = 0;
+    let mut file = open(mapping, tm, "an XML file")?;
+    if let Some(steps) = xml_stream::streamable_steps(iterator)
+        .filter(|_| references.iter().all(|r| xml_stream::is_local(r)))
+    {
+        xml_stream::stream(file, &display, &steps, &mut |fragment, offset| {
+            count += 1;
+            record.location = Location::XmlByte(offset);
+            let package = sxd_document::parser::parse(fragment).map_err(|e| {
+                record.error(format!(
+                    "invalid XML: {e}; expected a well-formed XML element"
+                ))
+            })?;
+            let doc = package.as_document();
+            let element = doc.root().children().into_iter().find_map(|c| match c {
+                ChildOfRoot::Element(e) => Some(e),
+                _ => None,
+            });
+            if let Some(element) = element {
+                fill(&mut record, &context, element.into(), &paths, references)?;
+                each(&record)?;
+            }
+            Ok(())
         })?;
+        return Ok(count);
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(|e| RmlError::Data {
+        file: display.clone(),
+        line: 1,
+        column: 1,
+        message: format!("read error: {e}; expected UTF-8 XML"),
+    })?;
     let package = sxd_document::parser::parse(&text).map_err(|e| {
         let (line, column) = line_column(&text, e.location());
         RmlError::Data {
@@ -90,21 +124,9 @@ pub(crate) fn for_each_record(
         }
     })?;
     let doc = package.as_document();
-    let mut context = Context::new();
-    for (prefix, uri) in namespaces {
-        context.set_namespace(prefix, uri);
-    }
-    let evaluation_error = |e: sxd_xpath::ExecutionError, expr: &str, n: u64| {
-        RmlError::Data {
-        file: display.clone(),
-        line: 0,
-        column: 0,
-        message: format!("the XPath \"{expr}\" cannot be evaluated (node {n}): {e}; expected a declared namespace prefix and known functions"),
-    }
-    };
     let nodes = match iterator_path
         .evaluate(&context, doc.root())
-        .map_err(|e| evaluation_error(e, iterator, 0))?
+        .map_err(|e| record.error(evaluation_message(&e, iterator)))?
     {
         Value::Nodeset(ns) => ns.document_order(),
         _ => {
@@ -115,30 +137,43 @@ pub(crate) fn for_each_record(
             ))
         }
     };
-    let mut record = Record::new(display.clone(), references.len());
-    let mut count = 0;
     for node in nodes {
         count += 1;
         record.location = Location::XmlNode(count);
-        for ((values, path), expr) in record.values.iter_mut().zip(&paths).zip(references) {
-            values.clear();
-            let value = path
-                .evaluate(&context, node)
-                .map_err(|e| evaluation_error(e, expr, count))?;
-            match value {
-                Value::Nodeset(ns) => {
-                    values.extend(ns.document_order().into_iter().map(|n| Item {
-                        text: n.string_value(),
-                        natural: Natural::String,
-                    }))
-                }
-                other => values.push(Item {
-                    text: other.string(),
-                    natural: Natural::String,
-                }),
-            }
-        }
+        fill(&mut record, &context, node, &paths, references)?;
         each(&record)?;
     }
     Ok(count)
+}
+
+fn evaluation_message(e: &sxd_xpath::ExecutionError, expr: &str) -> String {
+    format!("the XPath \"{expr}\" cannot be evaluated: {e}; expected declared namespace prefixes and known functions")
+}
+
+/// Evaluates every reference with `node` as the context node.
+fn fill(
+    record: &mut Record,
+    context: &Context<'_>,
+    node: Node<'_>,
+    paths: &[XPath],
+    references: &[String],
+) -> Result<(), RmlError> {
+    for (i, (path, expr)) in paths.iter().zip(references).enumerate() {
+        let value = path
+            .evaluate(context, node)
+            .map_err(|e| record.error(evaluation_message(&e, expr)))?;
+        let values = &mut record.values[i];
+        values.clear();
+        match value {
+            Value::Nodeset(ns) => values.extend(ns.document_order().into_iter().map(|n| Item {
+                text: n.string_value(),
+                natural: Natural::String,
+            })),
+            other => values.push(Item {
+                text: other.string(),
+                natural: Natural::String,
+            }),
+        }
+    }
+    Ok(())
 }
