@@ -101,9 +101,14 @@ pub(crate) fn for_each_record(
     let display = tm.source.path.display().to_string();
     let mut record = Record::new(display.clone(), references.len());
     let mut count = 0;
+    // `offset`: where a streamed element starts; `u64::MAX` for a node of a loaded document.
     let mut visit = |value: &Value, offset: u64| -> Result<(), RmlError> {
         count += 1;
-        record.location = Location::JsonByte(offset);
+        record.location = if offset == u64::MAX {
+            Location::JsonNode(count)
+        } else {
+            Location::JsonByte(offset)
+        };
         for ((values, path), name) in record.values.iter_mut().zip(&paths).zip(references) {
             values.clear();
             for v in path.query(value) {
@@ -129,7 +134,7 @@ pub(crate) fn for_each_record(
             let doc: Value = serde_json::from_reader(reader)
                 .map_err(|e| json_error(&display, &e, position.get()))?;
             for v in iterator_path.query(&doc) {
-                visit(v, 0)?;
+                visit(v, u64::MAX)?;
             }
         }
     }

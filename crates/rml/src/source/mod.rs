@@ -58,6 +58,8 @@ pub(crate) enum Location {
     CsvByte(u64),
     /// Byte offset at or before the start of a JSON value (whitespace and `,` may precede it).
     JsonByte(u64),
+    /// The n-th node (1-based) the JSONPath iterator selected in a loaded document.
+    JsonNode(u64),
     /// The n-th node (1-based) the XML iterator selected.
     XmlNode(u64),
     /// Byte offset of a streamed XML element.
@@ -102,7 +104,7 @@ pub(crate) fn data_error(file: &str, location: Location, message: String) -> Rml
                 let (l, c) = xml_stream::line_column_at(file, b);
                 (l, c, message)
             }
-            Location::XmlNode(n) => (
+            Location::JsonNode(n) | Location::XmlNode(n) => (
                 0,
                 0,
                 format!("{message} (in node {n} selected by the iterator)"),
