@@ -319,11 +319,13 @@ impl<'m> Plan<'m> {
                     for om in &pom.objects {
                         match om {
                             ObjectMap::Term(x) => collect_refs(x, &mut refs),
-                            ObjectMap::Ref(r) if r.joins.is_empty() => {
+                            ObjectMap::Ref(r) if !r.has_join() => {
                                 collect_refs(&m.triples_maps[r.parent].subject.term, &mut refs)
                             }
                             ObjectMap::Ref(r) => {
-                                refs.extend(r.joins.iter().map(|(c, _)| c.as_str()))
+                                for (child, _) in &r.conditions {
+                                    collect_refs(child, &mut refs);
+                                }
                             }
                         }
                     }
@@ -334,7 +336,9 @@ impl<'m> Plan<'m> {
                         for om in &pom.objects {
                             if let ObjectMap::Ref(r) = om {
                                 if r.parent == i {
-                                    refs.extend(r.joins.iter().map(|(_, p)| p.as_str()));
+                                    for (_, parent) in &r.conditions {
+                                        collect_refs(parent, &mut refs);
+                                    }
                                 }
                             }
                         }
