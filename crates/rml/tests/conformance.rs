@@ -20,6 +20,13 @@ const KNOWN_FAILURES: &[&str] = &[];
 
 const DEFAULT_BASE: &str = "http://example.com/base/";
 
+/// Writes to stderr directly: the harness's capture would hide `eprintln!` of passing tests,
+/// and the score and SKIPPED lines must show.
+fn say(message: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{message}");
+}
+
 fn suite_dir(env: &str, name: &str) -> PathBuf {
     match std::env::var_os(env) {
         Some(p) => PathBuf::from(p),
@@ -96,7 +103,7 @@ fn run_case(dir: &Path, id: &str, must_fail: bool) -> Result<(), String> {
     match (result, must_fail) {
         (Err(e), true) => {
             if std::env::var_os("FACTGRAPH_CONFORMANCE_VERBOSE").is_some() {
-                eprintln!("ok {id}: refused with: {e}");
+                say(format_args!("ok {id}: refused with: {e}"));
             }
             Ok(())
         }
@@ -128,13 +135,13 @@ fn run_case(dir: &Path, id: &str, must_fail: bool) -> Result<(), String> {
 }
 
 /// Runs a suite; returns the ids of the failing cases (printed with their reasons).
-fn run_suite(name: &str, dir: &Path, at_least: usize) -> Option<Vec<String>> {
+fn run_suite(name: &str, env: &str, dir: &Path, at_least: usize) -> Option<Vec<String>> {
     let metadata = dir.join("metadata.csv");
     if !metadata.exists() {
-        eprintln!(
-            "SKIPPED: {name} conformance suite not found at {}",
+        say(format_args!(
+            "SKIPPED: {name} conformance suite not found at {} (set {env})",
             dir.display()
-        );
+        ));
         return None;
     }
     let mut reader = csv::Reader::from_path(&metadata).expect("metadata.csv is readable");
@@ -151,12 +158,15 @@ fn run_suite(name: &str, dir: &Path, at_least: usize) -> Option<Vec<String>> {
         match run_case(dir, id, &row[err_col] == "true") {
             Ok(()) => passed += 1,
             Err(why) => {
-                eprintln!("FAIL {id}: {why}");
+                say(format_args!("FAIL {id}: {why}"));
                 failed.push(id.to_owned());
             }
         }
     }
-    eprintln!("{name}: {passed}/{} passed", passed + failed.len());
+    say(format_args!(
+        "{name}: {passed}/{} passed",
+        passed + failed.len()
+    ));
     assert!(
         passed + failed.len() >= at_least,
         "only {} cases ran",
@@ -176,7 +186,7 @@ fn check(failed: Vec<String>) {
 #[test]
 fn rml_core_csv() {
     let dir = suite_dir("FACTGRAPH_RML_CORE_TESTS", "rml-core-csv");
-    if let Some(failed) = run_suite("rml-core-csv", &dir, 48) {
+    if let Some(failed) = run_suite("rml-core-csv", "FACTGRAPH_RML_CORE_TESTS", &dir, 48) {
         check(failed);
     }
 }
@@ -184,7 +194,7 @@ fn rml_core_csv() {
 #[test]
 fn rml_core_json() {
     let dir = suite_dir("FACTGRAPH_RML_JSON_TESTS", "rml-core-json");
-    if let Some(failed) = run_suite("rml-core-json", &dir, 76) {
+    if let Some(failed) = run_suite("rml-core-json", "FACTGRAPH_RML_JSON_TESTS", &dir, 76) {
         check(failed);
     }
 }
