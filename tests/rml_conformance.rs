@@ -1,6 +1,5 @@
 //! The W3C KG-Construct RML test suites, run **through the binary** as users run it:
-//! `factgraph map --mapping CASE/mapping.ttl --base http://example.com/base/ --format nquads`
-//! with default flags (input checks included), so a check can never break conformance
+//! `factgraph map --mapping CASE/mapping.ttl --base BASE --format nquads` with default flags (input checks included), so a check can never break conformance
 //! unnoticed. A case that expects an error must exit with 2 (bad input).
 //!
 //! The suites are read from `../shared/conformance/` beside the repository (override with
@@ -18,7 +17,22 @@ use std::path::{Path, PathBuf};
 use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
 use oxrdf::{Dataset, Quad};
 
-const BASE: &str = "http://example.com/base/";
+/// The base IRI of cases whose README names none (the CSV cases expect it).
+const DEFAULT_BASE: &str = "http://example.com/base/";
+
+/// The case's base IRI: its README's "Default Base IRI" (`http://example.com/` in the newer
+/// suites), else [`DEFAULT_BASE`].
+fn base_of(case: &Path) -> String {
+    std::fs::read_to_string(case.join("README.md"))
+        .ok()
+        .and_then(|readme| {
+            readme.lines().find_map(|l| {
+                l.strip_prefix("**Default Base IRI**:")
+                    .map(|b| b.trim().to_owned())
+            })
+        })
+        .unwrap_or_else(|| DEFAULT_BASE.to_owned())
+}
 
 fn suites_dir() -> PathBuf {
     match std::env::var_os("FACTGRAPH_CONFORMANCE") {
@@ -37,7 +51,10 @@ fn canonical(quads: impl IntoIterator<Item = Quad>) -> Dataset {
 
 fn read_nquads(path: &Path) -> Result<Dataset, String> {
     let text = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // Lenient: the UnsafeIRI cases (RMLTC0027*) expect IRIs with spaces, which strict
+    // N-Quads refuses; both sides are read the same way.
     let quads = oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::NQuads)
+        .lenient()
         .for_slice(&text)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -56,7 +73,14 @@ fn run_case(case: &Path, outputs: &str, must_fail: bool) -> Result<(), String> {
         .arg("map")
         .arg("--mapping")
         .arg(case.join("mapping.ttl"))
-        .args(["--base", BASE, "--format", "nquads", "--quiet", "-o"])
+        .args([
+            "--base",
+            &base_of(case),
+            "--format",
+            "nquads",
+            "--quiet",
+            "-o",
+        ])
         .arg(&out)
         .output()
         .map_err(|e| e.to_string())?;
@@ -174,7 +198,7 @@ fn rml_core_csv() {
 
 #[test]
 fn rml_core_json() {
-    scored("rml-core-json");
+    claimed("rml-core-json", 76);
 }
 
 #[test]

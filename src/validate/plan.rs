@@ -14,7 +14,9 @@ use super::references::Rules;
 use super::table::Scanner;
 use super::values;
 use super::{Problem, Report, Severity};
-use crate::rml::model::{LangOrDatatype, Mapping, ObjectMap, TermMap, TermType, Value};
+use crate::rml::model::{
+    LangOrDatatype, Mapping, ObjectMap, ReferenceFormulation, TermMap, TermType, Value,
+};
 use crate::rml::template::{push_iri_safe, Segment, Template};
 
 /// `schema:currency`, whose values are ISO 4217 codes.
@@ -249,6 +251,13 @@ impl<'m> Plan<'m> {
                 continue;
             }
             let source = &tm.source;
+            if source.formulation != ReferenceFormulation::Csv {
+                // Only CSV files are checked here; JSON and XML sources are left to the
+                // executor, and ids they would define are unknown (no dangling-id reports).
+                incomplete.extend(groups_of(source));
+                done.insert(source.path.clone());
+                continue;
+            }
             let users: Vec<usize> = (0..m.triples_maps.len())
                 .filter(|&i| m.triples_maps[i].source == *source)
                 .collect();
@@ -324,11 +333,13 @@ impl<'m> Plan<'m> {
                     for om in &pom.objects {
                         match om {
                             ObjectMap::Term(x) => collect_refs(x, &mut refs),
-                            ObjectMap::Ref(r) if r.joins.is_empty() => {
+                            ObjectMap::Ref(r) if !r.has_join() => {
                                 collect_refs(&m.triples_maps[r.parent].subject.term, &mut refs)
                             }
                             ObjectMap::Ref(r) => {
-                                refs.extend(r.joins.iter().map(|(c, _)| c.as_str()))
+                                for (child, _) in &r.conditions {
+                                    collect_refs(child, &mut refs);
+                                }
                             }
                         }
                     }
@@ -339,7 +350,9 @@ impl<'m> Plan<'m> {
                         for om in &pom.objects {
                             if let ObjectMap::Ref(r) = om {
                                 if r.parent == i {
-                                    refs.extend(r.joins.iter().map(|(_, p)| p.as_str()));
+                                    for (_, parent) in &r.conditions {
+                                        collect_refs(parent, &mut refs);
+                                    }
                                 }
                             }
                         }

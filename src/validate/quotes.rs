@@ -10,6 +10,8 @@
 //!   to a column) says where each source's full text is: a UTF-8 file, relative to the CSV
 //!   file that names it.
 //!
+//! Only CSV sources are read here (the checks of JSON and XML sources are the engine's).
+//!
 //! A quote that is not a verbatim substring of its source's text is an error,
 //! `FILE:LINE:COLUMN: quote not found in <text file>`, with the closest passage as a hint.
 
@@ -19,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use super::table::Scanner;
 use super::{Problem, Report, Severity};
-use crate::rml::model::{Mapping, ObjectMap, TermMap, TermType, Value};
+use crate::rml::model::{Mapping, ObjectMap, ReferenceFormulation, TermMap, TermType, Value};
 use crate::rml::template::{push_iri_safe, Segment};
 
 /// `fg:quote`: the exact words of the source that support a fact.
@@ -113,7 +115,9 @@ pub fn check(m: &Mapping, strict: bool, report: &mut Report) {
         else {
             continue;
         };
-        if tm.subject.term.term_type != TermType::Iri {
+        if tm.subject.term.term_type != TermType::Iri
+            || tm.source.formulation != ReferenceFormulation::Csv
+        {
             continue;
         }
         let table = tables
@@ -174,7 +178,10 @@ pub fn check(m: &Mapping, strict: bool, report: &mut Report) {
             })
             .collect();
         let derived: Vec<&TermMap> = objects_of(m, i, PROV_WAS_DERIVED_FROM).collect();
-        if quote_cols.is_empty() || derived.is_empty() {
+        if quote_cols.is_empty()
+            || derived.is_empty()
+            || tm.source.formulation != ReferenceFormulation::Csv
+        {
             continue;
         }
         let table = tables

@@ -137,7 +137,9 @@ impl Rules {
                             }
                         }
                         ObjectMap::Term(_) => {}
-                        ObjectMap::Ref(r) if r.joins.is_empty() => {}
+                        // Only joins made of column references alone are checked.
+                        ObjectMap::Ref(r)
+                            if r.joins.is_empty() || r.joins.len() != r.conditions.len() => {}
                         ObjectMap::Ref(r) => {
                             let parent_cols: Vec<String> =
                                 r.joins.iter().map(|(_, p)| p.clone()).collect();

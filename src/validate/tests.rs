@@ -100,3 +100,41 @@ fn report_caps_each_kind_per_file() {
     assert_eq!(r.errors(), MAX_PER_KIND + 5);
     assert!(r.summary().contains("5 more not listed"));
 }
+
+#[test]
+fn json_and_xml_sources_are_skipped_not_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("orgs.csv"), "id,city\n1,RBA\n").unwrap();
+    // Not CSV at all: read as CSV, these would be ragged rows and missing columns.
+    std::fs::write(
+        dir.path().join("cities.json"),
+        "[{\"code\": \"RBA\", \"name\": \"Rabat, Morocco\"}]",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("people.xml"),
+        "<people><p id=\"1\"/></people>",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("mapping.rml.ttl"),
+        r#"@prefix rml: <http://w3id.org/rml/> . @prefix ex: <http://example.com/> .
+ex:Orgs a rml:TriplesMap;
+  rml:logicalSource [ rml:referenceFormulation rml:CSV; rml:source [ a rml:RelativePathSource; rml:root rml:MappingDirectory; rml:path "orgs.csv" ] ];
+  rml:subjectMap [ rml:template "http://example.com/org/{id}" ];
+  rml:predicateObjectMap [ rml:predicate ex:city; rml:objectMap [ rml:parentTriplesMap ex:Cities;
+    rml:joinCondition [ rml:child "city"; rml:parent "$.code" ] ] ] .
+ex:Cities a rml:TriplesMap;
+  rml:logicalSource [ rml:referenceFormulation rml:JSONPath; rml:iterator "$[*]"; rml:source [ a rml:RelativePathSource; rml:root rml:MappingDirectory; rml:path "cities.json" ] ];
+  rml:subjectMap [ rml:template "http://example.com/city/{$.code}" ];
+  rml:predicateObjectMap [ rml:predicate ex:name; rml:objectMap [ rml:reference "$.name" ] ] .
+ex:People a rml:TriplesMap;
+  rml:logicalSource [ rml:referenceFormulation rml:XPath; rml:iterator "/people/p"; rml:source [ a rml:RelativePathSource; rml:root rml:MappingDirectory; rml:path "people.xml" ] ];
+  rml:subjectMap [ rml:template "http://example.com/person/{@id}" ] .
+"#,
+    )
+    .unwrap();
+    let (mappings, report) = check_dir(dir.path(), None, &ParseOptions::default()).unwrap();
+    assert_eq!(mappings.len(), 1);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}

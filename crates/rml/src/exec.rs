@@ -1,4 +1,5 @@
-//! Runs a [`Mapping`]: streams CSV rows through the compiled term maps into a [`QuadSink`].
+//! Runs a [`Mapping`]: streams CSV rows through the compiled term maps into a [`QuadSink`]
+//! (JSON and XML sources are handed to [`crate::multi`]).
 //!
 //! Memory stays flat in the size of the data: rows are read one at a time into one reused
 //! record, terms are built in buffers owned by the compiled term maps, and the only state
@@ -18,6 +19,7 @@ use oxrdf::{
 
 use super::error::RmlError;
 use super::model::*;
+use super::multi::Joins;
 use super::template::{push_iri_safe, Segment};
 
 /// What a consumer of generated quads may fail with.
@@ -54,14 +56,45 @@ pub struct Stats {
 }
 
 /// Runs every triples map of `mapping`, in order, pushing each quad into `sink`.
+///
+/// CSV triples maps run on the column-indexed fast path; JSON and XML sources (and CSV maps
+/// that join them or need `rml:baseIRI` / `rml:URI` / `rml:UnsafeIRI`) go through
+/// [`crate::multi`], where a reference may select several values.
 pub fn execute(mapping: &Mapping, sink: &mut dyn QuadSink) -> Result<Stats, RmlError> {
     Executor {
         mapping,
         join_indexes: Vec::new(),
         join_lookup: HashMap::new(),
         stats: Stats::default(),
+        multi: Joins::default(),
     }
     .run(sink)
+}
+
+/// Can the CSV fast path run `tm`? Only CSV sources whose joins are reference-valued and
+/// read CSV parents, without the features only [`crate::multi`] implements.
+fn fast_path(mapping: &Mapping, tm: &TriplesMap) -> bool {
+    let simple = |t: &TermMap| {
+        t.iri_safety == IriSafety::Iri
+            && !matches!(&t.value, Value::Template(tpl) if tpl.segments.is_empty())
+    };
+    let plain = |t: &TriplesMap| {
+        t.source.formulation == ReferenceFormulation::Csv
+            && t.base.is_none()
+            && simple(&t.subject.term)
+    };
+    plain(tm)
+        && tm.subject.graphs.iter().all(simple)
+        && tm.predicate_object_maps.iter().all(|pom| {
+            pom.predicates.iter().chain(&pom.graphs).all(simple)
+                && pom.objects.iter().all(|o| match o {
+                    ObjectMap::Term(t) => simple(t),
+                    ObjectMap::Ref(r) => {
+                        plain(&mapping.triples_maps[r.parent])
+                            && r.conditions.len() == r.joins.len()
+                    }
+                })
+        })
 }
 
 /// Rows that travel together between the threads of [`execute_parallel`].
@@ -91,9 +124,29 @@ where
         join_indexes: Vec::new(),
         join_lookup: HashMap::new(),
         stats: Stats::default(),
+        multi: Joins::default(),
     };
     let workers = workers.max(1);
     for tm in &mapping.triples_maps {
+        if !fast_path(mapping, tm) {
+            // Sequentially, handing `consume` chunks of a few thousand quads.
+            let mut chunk = new_chunk();
+            let mut in_chunk = 0usize;
+            let mut sink = |q: QuadRef<'_>| -> Result<(), SinkError> {
+                add(&mut chunk, q)?;
+                in_chunk += 1;
+                if in_chunk == BATCH_ROWS * 4 {
+                    in_chunk = 0;
+                    consume(std::mem::replace(&mut chunk, new_chunk()))?;
+                }
+                Ok(())
+            };
+            let stats = crate::multi::run_triples_map(mapping, tm, &mut executor.multi, &mut sink)?;
+            consume(chunk).map_err(RmlError::Sink)?;
+            executor.stats.rows += stats.rows;
+            executor.stats.quads += stats.quads;
+            continue;
+        }
         let csv = open_csv(mapping, tm)?;
         let compiled = executor.compile(tm, &csv.headers)?;
         let (rows, quads) = run_parallel(
@@ -265,13 +318,13 @@ where
 }
 
 /// An open CSV source with its header.
-struct Csv {
-    reader: csv::Reader<BufReader<File>>,
-    headers: csv::StringRecord,
-    file: String,
+pub(crate) struct Csv {
+    pub(crate) reader: csv::Reader<BufReader<File>>,
+    pub(crate) headers: csv::StringRecord,
+    pub(crate) file: String,
 }
 
-fn open_csv(mapping: &Mapping, tm: &TriplesMap) -> Result<Csv, RmlError> {
+pub(crate) fn open_csv(mapping: &Mapping, tm: &TriplesMap) -> Result<Csv, RmlError> {
     let path = &tm.source.path;
     let file = File::open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
@@ -307,7 +360,7 @@ fn open_csv(mapping: &Mapping, tm: &TriplesMap) -> Result<Csv, RmlError> {
     })
 }
 
-fn mapping_error(mapping: &Mapping, tm: &TriplesMap, message: String) -> RmlError {
+pub(crate) fn mapping_error(mapping: &Mapping, tm: &TriplesMap, message: String) -> RmlError {
     RmlError::Mapping {
         file: mapping.file.display().to_string(),
         line: tm.line,
@@ -319,7 +372,7 @@ fn mapping_error(mapping: &Mapping, tm: &TriplesMap, message: String) -> RmlErro
 /// The line (1-based, as editors count: CRLF, LF or a lone CR end a line) on which byte
 /// `offset` of `file` stands. Only called to report an error, so it may re-read the file;
 /// the csv crate's own line numbers drift after CRLF and blank lines.
-fn line_at(file: &str, offset: u64) -> u64 {
+pub(crate) fn line_at(file: &str, offset: u64) -> u64 {
     use std::io::Read as _;
     let mut bytes = Vec::new();
     let Ok(f) = File::open(file) else { return 0 };
@@ -398,6 +451,7 @@ struct Executor<'m> {
     join_indexes: Vec<JoinIndex>,
     join_lookup: HashMap<(usize, Vec<String>), usize>,
     stats: Stats,
+    multi: Joins,
 }
 
 /// Parent subjects by join key.
@@ -408,7 +462,13 @@ struct JoinIndex {
 impl Executor<'_> {
     fn run(mut self, sink: &mut dyn QuadSink) -> Result<Stats, RmlError> {
         for tm in &self.mapping.triples_maps {
-            self.run_triples_map(tm, sink)?;
+            if fast_path(self.mapping, tm) {
+                self.run_triples_map(tm, sink)?;
+            } else {
+                let stats = crate::multi::run_triples_map(self.mapping, tm, &mut self.multi, sink)?;
+                self.stats.rows += stats.rows;
+                self.stats.quads += stats.quads;
+            }
         }
         Ok(self.stats)
     }
@@ -462,7 +522,7 @@ impl Executor<'_> {
             for om in &pom.objects {
                 objects.push(match om {
                     ObjectMap::Term(t) => CObject::Term(c(t)?),
-                    ObjectMap::Ref(r) if r.joins.is_empty() => {
+                    ObjectMap::Ref(r) if !r.has_join() => {
                         let parent = &self.mapping.triples_maps[r.parent];
                         CObject::SameRow(CTerm::compile(
                             &parent.subject.term,
@@ -566,7 +626,7 @@ fn join_key(record: &csv::StringRecord, cols: &[usize], key: &mut String) -> boo
     true
 }
 
-fn column(
+pub(crate) fn column(
     headers: &csv::StringRecord,
     name: &str,
     mapping: &Mapping,

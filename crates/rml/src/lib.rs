@@ -1,5 +1,5 @@
 //! The RML processor: reads an RML mapping (RML-Core, or the older rml.io + R2RML vocabulary)
-//! and runs it over CSV logical sources, streaming quads to a [`QuadSink`].
+//! and runs it over CSV, JSON (JSONPath) and XML (XPath) logical sources, streaming quads to a [`QuadSink`].
 //!
 //! It knows nothing of the store: whatever consumes quads implements [`QuadSink`].
 //!
@@ -16,7 +16,9 @@ pub mod error;
 pub mod exec;
 pub mod line_writer;
 pub mod model;
+mod multi;
 pub mod parse;
+mod source;
 pub mod template;
 pub mod term_checks;
 pub mod vocab;

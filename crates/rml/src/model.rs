@@ -42,15 +42,36 @@ pub struct TriplesMap {
     pub subject: SubjectMap,
     /// The predicate-object maps.
     pub predicate_object_maps: Vec<PredicateObjectMap>,
+    /// `rml:baseIRI` of this triples map: resolves the relative IRIs it generates
+    /// (takes precedence over [`Mapping::base`]).
+    pub base: Option<String>,
 }
 
-/// A CSV logical source.
+/// A logical source: a file, how references into it are written, and what is iterated.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LogicalSource {
-    /// The resolved path of the CSV file.
+    /// The resolved path of the file.
     pub path: PathBuf,
     /// The path as written in the mapping.
     pub written: String,
+    /// How references are evaluated (`rml:referenceFormulation`; CSV when absent).
+    pub formulation: ReferenceFormulation,
+    /// `rml:iterator`: what one iteration (one "row") is; ignored for CSV.
+    pub iterator: Option<String>,
+}
+
+/// The reference formulation of a logical source.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ReferenceFormulation {
+    /// CSV (RFC 4180) with a header row; references are column names.
+    Csv,
+    /// JSON; the iterator and references are JSONPath (RFC 9535) expressions.
+    JsonPath,
+    /// XML; the iterator and references are XPath 1.0 expressions.
+    XPath {
+        /// Namespace prefixes declared by `rml:namespace` (prefix, IRI).
+        namespaces: Vec<(String, String)>,
+    },
 }
 
 /// The subject map, with its classes and graphs.
@@ -89,8 +110,20 @@ pub enum ObjectMap {
 pub struct RefObjectMap {
     /// Index of the parent triples map in [`Mapping::triples_maps`].
     pub parent: usize,
-    /// Join conditions: (child reference, parent reference).
+    /// The join conditions whose child and parent are both references
+    /// (`rml:child`/`rml:parent`, or reference-valued `rml:childMap`/`rml:parentMap`):
+    /// (child reference, parent reference).
     pub joins: Vec<(String, String)>,
+    /// Every join condition as (child map, parent map), including those of `joins` and
+    /// constant- or template-valued `rml:childMap`/`rml:parentMap`.
+    pub conditions: Vec<(TermMap, TermMap)>,
+}
+
+impl RefObjectMap {
+    /// Does the map join through conditions (rather than take the parent subject of the same row)?
+    pub fn has_join(&self) -> bool {
+        !self.conditions.is_empty()
+    }
 }
 
 /// The kind of RDF term a term map generates.
@@ -128,6 +161,21 @@ pub struct TermMap {
     pub datatype: Option<Box<LangOrDatatype>>,
     /// Is this the constant `rml:defaultGraph` (graph maps only)?
     pub default_graph: bool,
+    /// How template values are made safe inside IRIs (IRI term maps only).
+    pub iri_safety: IriSafety,
+}
+
+/// How an IRI term map escapes the values it puts into templates and checks its IRIs
+/// (`rml:IRI`, `rml:URI`, `rml:UnsafeIRI`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IriSafety {
+    /// `rml:IRI`: characters outside `iunreserved` are percent-encoded; the IRI must be valid.
+    #[default]
+    Iri,
+    /// `rml:URI`: characters outside RFC 3986 `unreserved` (so all non-ASCII) are percent-encoded.
+    Uri,
+    /// `rml:UnsafeIRI`: values are inserted as they are and the result is not checked.
+    Unsafe,
 }
 
 /// A language or datatype given as a constant or computed by a term map.

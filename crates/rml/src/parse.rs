@@ -13,6 +13,7 @@ use oxttl::TurtleParser;
 
 use super::error::RmlError;
 use super::model::*;
+use super::source::check_expression;
 use super::template::Template;
 use super::vocab::{self, Family, RML};
 
@@ -62,6 +63,7 @@ pub fn parse_mapping_str(
         doc: &doc,
         dir,
         file: file.clone(),
+        formulation: std::cell::RefCell::new(ReferenceFormulation::Csv),
     }
     .mapping(base, path.to_owned())
 }
@@ -207,7 +209,7 @@ fn normalize_triple(
         let local = &iri[RML.len()..];
         if !vocab::SUPPORTED.contains(&local) {
             let message = if vocab::UNSUPPORTED.contains(&local) {
-                format!("<{}> is not supported by factgraph (CSV sources with RML-Core term maps and joins only)", n.as_str())
+                format!("<{}> is not supported by factgraph (CSV, JSON and XML sources with RML-Core term maps and joins only)", n.as_str())
             } else if let Some(s) = vocab::suggestion(local) {
                 format!("unknown RML term <{}>; did you mean rml:{s}?", n.as_str())
             } else {
@@ -297,6 +299,9 @@ struct Reader<'a> {
     doc: &'a Doc,
     dir: PathBuf,
     file: String,
+    /// The reference formulation of the triples map being read (its references are checked
+    /// against it).
+    formulation: std::cell::RefCell<ReferenceFormulation>,
 }
 
 /// Where a term map stands, which decides its defaults and what it may produce.
@@ -427,7 +432,7 @@ impl<'a> Reader<'a> {
                 for om in &pom.objects {
                     if let ObjectMap::Ref(r) = om {
                         let parent = &triples_maps[r.parent];
-                        if r.joins.is_empty() && parent.source != tm.source {
+                        if !r.has_join() && parent.source != tm.source {
                             return Err(RmlError::Mapping {
                                 file: self.file.clone(),
                                 line: tm.line,
@@ -475,6 +480,7 @@ impl<'a> Reader<'a> {
                 ))
             }
         };
+        self.formulation.replace(source.formulation.clone());
         let shortcut = self.objects(node, "subject");
         let maps = self.objects(node, "subjectMap");
         let subject = match (shortcut.as_slice(), maps.as_slice()) {
@@ -495,12 +501,27 @@ impl<'a> Reader<'a> {
                 index,
             )?);
         }
+        let base = match self.objects(node, "baseIRI").as_slice() {
+            [] => None,
+            [TermRef::NamedNode(n)] => Some(n.as_str().to_owned()),
+            [TermRef::Literal(l)] if crate::exec::is_absolute_iri(l.value()) => {
+                Some(l.value().to_owned())
+            }
+            _ => {
+                return Err(self.err(
+                    Some(node),
+                    Some(tm),
+                    "rml:baseIRI must be one absolute IRI".into(),
+                ))
+            }
+        };
         Ok(TriplesMap {
             name: name.clone(),
             line: self.doc.lines.get(&node.into_owned()).map(|(l, _)| *l),
             source,
             subject,
             predicate_object_maps,
+            base,
         })
     }
 
@@ -509,11 +530,32 @@ impl<'a> Reader<'a> {
         node: NamedOrBlankNodeRef<'_>,
         tm: &str,
     ) -> Result<LogicalSource, RmlError> {
-        for f in self.objects(node, "referenceFormulation") {
-            if f != TermRef::NamedNode(rml("CSV").as_ref()) {
-                return Err(self.err(Some(node), Some(tm), format!("reference formulation {f} is not supported; expected rml:CSV (factgraph reads CSV sources)")));
+        let formulation = self.formulation(node, tm)?;
+        let iterator = match self.objects(node, "iterator").as_slice() {
+            [] => None,
+            [i] => Some(self.string(node, *i, tm, "iterator")?),
+            _ => {
+                return Err(self.err(
+                    Some(node),
+                    Some(tm),
+                    "the logical source has several rml:iterator values; expected at most one"
+                        .into(),
+                ))
             }
+        };
+        if let Some(i) = &iterator {
+            check_expression(&formulation, "iterator", i)
+                .map_err(|message| self.err(Some(node), Some(tm), message))?;
         }
+        if iterator.is_none() && formulation != ReferenceFormulation::Csv {
+            return Err(self.err(Some(node), Some(tm), "the logical source has no rml:iterator; expected one (e.g. \"$.items[*]\" for JSON, \"/root/item\" for XML)".into()));
+        }
+        let source = |path: PathBuf, written: String| LogicalSource {
+            path,
+            written,
+            formulation: formulation.clone(),
+            iterator: iterator.clone(),
+        };
         let sources = self.objects(node, "source");
         let written = match sources.as_slice() {
             [TermRef::Literal(l)] => l.value().to_owned(),
@@ -527,11 +569,11 @@ impl<'a> Reader<'a> {
                 };
                 for root in self.objects(s, "root") {
                     if root == TermRef::NamedNode(rml("CurrentWorkingDirectory").as_ref()) {
-                        return Ok(LogicalSource { path: PathBuf::from(&path), written: path });
+                        return Ok(source(PathBuf::from(&path), path));
                     } else if root != TermRef::NamedNode(rml("MappingDirectory").as_ref()) {
                         if let TermRef::Literal(l) = root {
                             let p = Path::new(l.value()).join(&path);
-                            return Ok(LogicalSource { written: p.display().to_string(), path: p });
+                            return Ok(source(p.clone(), p.display().to_string()));
                         }
                         return Err(self.err(Some(s), Some(tm), format!("rml:root {root} is not supported; expected rml:MappingDirectory, rml:CurrentWorkingDirectory or a directory path")));
                     }
@@ -541,10 +583,67 @@ impl<'a> Reader<'a> {
             [] => return Err(self.err(Some(node), Some(tm), "the logical source has no rml:source; expected a rml:RelativePathSource naming a CSV file".into())),
             _ => return Err(self.err(Some(node), Some(tm), "the logical source has several rml:source values; expected one".into())),
         };
-        Ok(LogicalSource {
-            path: self.dir.join(&written),
-            written,
-        })
+        Ok(source(self.dir.join(&written), written))
+    }
+
+    /// `rml:referenceFormulation` (CSV when absent), with the namespaces of an XPath source.
+    fn formulation(
+        &self,
+        node: NamedOrBlankNodeRef<'_>,
+        tm: &str,
+    ) -> Result<ReferenceFormulation, RmlError> {
+        let formulations = self.objects(node, "referenceFormulation");
+        let f =
+            match formulations.as_slice() {
+                [] => return Ok(ReferenceFormulation::Csv),
+                [f] => *f,
+                _ => return Err(self.err(
+                    Some(node),
+                    Some(tm),
+                    "the logical source has several rml:referenceFormulation values; expected one"
+                        .into(),
+                )),
+            };
+        let is = |local: &str| f == TermRef::NamedNode(rml(local).as_ref());
+        if is("CSV") {
+            return Ok(ReferenceFormulation::Csv);
+        }
+        if is("JSONPath") {
+            return Ok(ReferenceFormulation::JsonPath);
+        }
+        if is("XPath") {
+            return Ok(ReferenceFormulation::XPath {
+                namespaces: Vec::new(),
+            });
+        }
+        // RML-IO: [ a rml:XPathReferenceFormulation; rml:namespace [ rml:namespacePrefix "ex"; rml:namespaceURL "http://…" ] ]
+        if let TermRef::BlankNode(_) | TermRef::NamedNode(_) = f {
+            let f = self.node(f, tm, "rml:referenceFormulation")?;
+            let typed = self
+                .doc
+                .graph
+                .objects_for_subject_predicate(f, rdf::TYPE)
+                .any(|t| t == TermRef::NamedNode(rml("XPathReferenceFormulation").as_ref()));
+            if typed || !self.objects(f, "namespace").is_empty() {
+                let mut namespaces = Vec::new();
+                for ns in self.objects(f, "namespace") {
+                    let ns = self.node(ns, tm, "rml:namespace")?;
+                    match (self.objects(ns, "namespacePrefix").as_slice(), self.objects(ns, "namespaceURL").as_slice()) {
+                        ([p], [u]) => {
+                            let prefix = self.string(ns, *p, tm, "namespacePrefix")?;
+                            let url = match u {
+                                TermRef::NamedNode(n) => n.as_str().to_owned(),
+                                other => self.string(ns, *other, tm, "namespaceURL")?,
+                            };
+                            namespaces.push((prefix, url));
+                        }
+                        _ => return Err(self.err(Some(ns), Some(tm), "an rml:namespace needs one rml:namespacePrefix and one rml:namespaceURL".into())),
+                    }
+                }
+                return Ok(ReferenceFormulation::XPath { namespaces });
+            }
+        }
+        Err(self.err(Some(node), Some(tm), format!("reference formulation {f} is not supported; expected rml:CSV, rml:JSONPath or rml:XPath")))
     }
 
     fn subject_map(&self, node: NamedOrBlankNodeRef<'_>, tm: &str) -> Result<SubjectMap, RmlError> {
@@ -639,27 +738,22 @@ impl<'a> Reader<'a> {
                 }
             }
             let mut joins = Vec::new();
+            let mut conditions = Vec::new();
             for j in self.objects(o, "joinCondition") {
                 let j = self.node(j, tm, "rml:joinCondition")?;
-                let child = self.objects(j, "child");
-                let par = self.objects(j, "parent");
-                match (child.as_slice(), par.as_slice()) {
-                    ([c], [p]) => joins.push((
-                        self.string(j, *c, tm, "child")?,
-                        self.string(j, *p, tm, "parent")?,
-                    )),
-                    _ => {
-                        return Err(self.err(
-                            Some(j),
-                            Some(tm),
-                            "the join condition needs exactly one rml:child and one rml:parent"
-                                .into(),
-                        ))
-                    }
+                let child = self.join_side(j, "child", "childMap", tm)?;
+                let par = self.join_side(j, "parent", "parentMap", tm)?;
+                if let (Value::Reference(c), Value::Reference(p)) = (&child.value, &par.value) {
+                    joins.push((c.clone(), p.clone()));
                 }
+                conditions.push((child, par));
             }
             joins.sort();
-            objects.push(ObjectMap::Ref(RefObjectMap { parent, joins }));
+            objects.push(ObjectMap::Ref(RefObjectMap {
+                parent,
+                joins,
+                conditions,
+            }));
         }
         if objects.is_empty() {
             return Err(self.err(
@@ -675,6 +769,56 @@ impl<'a> Reader<'a> {
             objects,
             graphs,
         })
+    }
+
+    /// One side of a join condition: `rml:child "ref"` or an `rml:childMap` (likewise parent),
+    /// as a literal-valued term map.
+    fn join_side(
+        &self,
+        j: NamedOrBlankNodeRef<'_>,
+        shortcut: &str,
+        map: &str,
+        tm: &str,
+    ) -> Result<TermMap, RmlError> {
+        let shortcuts = self.objects(j, shortcut);
+        let maps = self.objects(j, map);
+        match (shortcuts.as_slice(), maps.as_slice()) {
+            ([s], []) => Ok(TermMap {
+                value: Value::Reference({
+                    let r = self.string(j, *s, tm, shortcut)?;
+                    if shortcut == "child" {
+                        check_expression(&self.formulation.borrow(), "reference", &r)
+                            .map_err(|message| self.err(Some(j), Some(tm), message))?;
+                    }
+                    r
+                }),
+                term_type: TermType::Literal,
+                language: None,
+                datatype: None,
+                default_graph: false,
+                iri_safety: IriSafety::Iri,
+            }),
+            ([], [m]) => {
+                let m = self.node(*m, tm, map)?;
+                // A parent map's references belong to the parent's source, which may be read
+                // with another formulation: they are checked when the join index is built.
+                let own = (shortcut == "parent")
+                    .then(|| self.formulation.replace(ReferenceFormulation::Csv));
+                let t = self.term_map(m, Position::Object, tm);
+                if let Some(own) = own {
+                    self.formulation.replace(own);
+                }
+                let mut t = t?;
+                // Joins compare values, not terms: whatever the term type, keep the lexical value.
+                t.term_type = TermType::Literal;
+                Ok(t)
+            }
+            _ => Err(self.err(
+                Some(j),
+                Some(tm),
+                format!("the join condition needs exactly one rml:{shortcut} or rml:{map}"),
+            )),
+        }
     }
 
     /// A constant given through a shortcut (`rml:subject`, `rml:predicate`, `rml:object`, `rml:graph`).
@@ -699,6 +843,7 @@ impl<'a> Reader<'a> {
             language: None,
             datatype: None,
             default_graph,
+            iri_safety: IriSafety::Iri,
         })
     }
 
@@ -748,7 +893,12 @@ impl<'a> Reader<'a> {
         let references = self.objects(node, "reference");
         let templates = self.objects(node, "template");
         let count = constants.len() + references.len() + templates.len();
-        if count != 1 {
+        // RML-Core: a blank node map without a value makes a fresh blank node per iteration
+        // (modelled as a template without segments).
+        let fresh_blank = count == 0
+            && self.objects(node, "termType").as_slice()
+                == [TermRef::NamedNode(rml("BlankNode").as_ref())];
+        if count != 1 && !fresh_blank {
             let found = if count == 0 {
                 "none".to_owned()
             } else {
@@ -756,7 +906,11 @@ impl<'a> Reader<'a> {
             };
             return Err(self.err(Some(node), Some(tm), format!("a term map needs exactly one of rml:constant, rml:reference or rml:template; found {found}")));
         }
-        let value = if let [c] = constants.as_slice() {
+        let value = if fresh_blank {
+            Value::Template(Template {
+                segments: Vec::new(),
+            })
+        } else if let [c] = constants.as_slice() {
             Value::Constant(c.into_owned())
         } else if let [r] = references.as_slice() {
             Value::Reference(self.string(node, *r, tm, "reference")?)
@@ -770,6 +924,15 @@ impl<'a> Reader<'a> {
                 )
             })?)
         };
+        let references: Vec<&str> = match &value {
+            Value::Reference(r) => vec![r.as_str()],
+            Value::Template(t) => t.references().collect(),
+            Value::Constant(_) => Vec::new(),
+        };
+        for r in references {
+            check_expression(&self.formulation.borrow(), "reference", r)
+                .map_err(|message| self.err(Some(node), Some(tm), message))?;
+        }
         let language =
             self.lang_or_datatype(node, "language", "languageMap", Position::Language, tm)?;
         let datatype =
@@ -787,6 +950,7 @@ impl<'a> Reader<'a> {
             }
         }
         let term_types = self.objects(node, "termType");
+        let mut iri_safety = IriSafety::Iri;
         let term_type = match term_types.as_slice() {
             [] => match (&value, pos) {
                 (Value::Constant(Term::Literal(_)), _) => TermType::Literal,
@@ -801,12 +965,18 @@ impl<'a> Reader<'a> {
             [t] => {
                 if *t == TermRef::NamedNode(rml("IRI").as_ref()) {
                     TermType::Iri
+                } else if *t == TermRef::NamedNode(rml("URI").as_ref()) {
+                    iri_safety = IriSafety::Uri;
+                    TermType::Iri
+                } else if *t == TermRef::NamedNode(rml("UnsafeIRI").as_ref()) {
+                    iri_safety = IriSafety::Unsafe;
+                    TermType::Iri
                 } else if *t == TermRef::NamedNode(rml("BlankNode").as_ref()) {
                     TermType::BlankNode
                 } else if *t == TermRef::NamedNode(rml("Literal").as_ref()) {
                     TermType::Literal
                 } else {
-                    return Err(self.err(Some(node), Some(tm), format!("unknown rml:termType {t}; expected rml:IRI, rml:BlankNode or rml:Literal")));
+                    return Err(self.err(Some(node), Some(tm), format!("unknown rml:termType {t}; expected rml:IRI, rml:URI, rml:UnsafeIRI, rml:BlankNode or rml:Literal")));
                 }
             }
             _ => {
@@ -843,6 +1013,7 @@ impl<'a> Reader<'a> {
             language,
             datatype,
             default_graph,
+            iri_safety,
         })
     }
 

@@ -4,10 +4,10 @@ use std::fs;
 
 use super::*;
 
-const PREFIXES: &str = "@prefix rml: <http://w3id.org/rml/> .\n@prefix ex: <http://example.com/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n@prefix foaf: <http://xmlns.com/foaf/0.1/> .\n";
+pub(crate) const PREFIXES: &str = "@prefix rml: <http://w3id.org/rml/> .\n@prefix ex: <http://example.com/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n@prefix foaf: <http://xmlns.com/foaf/0.1/> .\n";
 
 /// Writes the files into a temporary directory, runs the mapping, returns sorted N-Quads lines.
-fn run(mapping: &str, files: &[(&str, &str)]) -> Result<Vec<String>, RmlError> {
+pub(crate) fn run(mapping: &str, files: &[(&str, &str)]) -> Result<Vec<String>, RmlError> {
     let dir = tempfile::tempdir().unwrap();
     for (name, content) in files {
         fs::write(dir.path().join(name), content).unwrap();

@@ -65,13 +65,24 @@ pub const SUPPORTED: &[&str] = &[
     "DatatypeMap",
     "ExpressionMap",
     "iterator",
+    "JSONPath",
+    "XPath",
+    "XPathReferenceFormulation",
+    "namespace",
+    "Namespace",
+    "namespacePrefix",
+    "namespaceURL",
+    "baseIRI",
+    "UnsafeIRI",
+    "URI",
+    "childMap",
+    "parentMap",
+    "ChildMap",
+    "ParentMap",
 ];
 
 /// Terms of RML modules that exist but that this processor does not implement.
 pub const UNSUPPORTED: &[&str] = &[
-    "JSONPath",
-    "XPath",
-    "XPathReferenceFormulation",
     "SQL2008Table",
     "SQL2008Query",
     "query",
@@ -87,8 +98,6 @@ pub const UNSUPPORTED: &[&str] = &[
     "encoding",
     "compression",
     "null",
-    "childMap",
-    "parentMap",
     "functionExecution",
     "FunctionExecution",
     "function",
@@ -100,10 +109,6 @@ pub const UNSUPPORTED: &[&str] = &[
     "cartesianProduct",
     "append",
     "allowEmptyListAndContainer",
-    "baseIRI",
-    "UnsafeIRI",
-    "URI",
-    "namespace",
     "sqlQuery",
 ];
 

@@ -1,0 +1,553 @@
+//! The executor for records whose references may select several values (JSON, XML, and the
+//! triples maps the CSV fast path of [`crate::exec`] leaves to it).
+//!
+//! A term map gives one term per value its reference selects; a template gives the cartesian
+//! product of the values of its references; a reference that selects nothing (null, missing)
+//! gives no term. Literals from a reference keep the natural datatype of a JSON value
+//! (`xsd:integer`, `xsd:double`, `xsd:boolean`) unless the map gives a datatype or language.
+//! Joins compare the lexical values of the child and parent maps: any pair of equal values
+//! (over every condition) joins.
+
+use std::collections::HashMap;
+
+use oxrdf::vocab::{rdf, xsd};
+use oxrdf::{
+    BlankNode, GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNodeRef, QuadRef, Term,
+    TermRef,
+};
+use rustc_hash::FxHashMap;
+
+use crate::error::RmlError;
+use crate::exec::{is_absolute_iri, QuadSink, Stats};
+use crate::model::*;
+use crate::source::{for_each_record, Natural, Record};
+use crate::template::{push_iri_safe, Segment};
+
+/// Join indexes built so far, shared by the triples maps of a run.
+#[derive(Default)]
+pub(crate) struct Joins {
+    indexes: Vec<FxHashMap<String, Vec<Term>>>,
+    lookup: HashMap<String, usize>,
+}
+
+/// The references a triples map reads, each evaluated once per record.
+#[derive(Default)]
+struct Refs {
+    names: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Refs {
+    fn id(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        self.names.push(name.to_owned());
+        self.index.insert(name.to_owned(), self.names.len() - 1);
+        self.names.len() - 1
+    }
+}
+
+enum GValue {
+    Constant(Term),
+    Ref(usize),
+    Template(Vec<GSegment>),
+}
+
+enum GSegment {
+    Text(String),
+    Ref(usize),
+}
+
+enum GExtra {
+    Constant(String),
+    Map(Box<GTerm>),
+}
+
+/// A term map compiled against the references of a triples map.
+struct GTerm {
+    value: GValue,
+    term_type: TermType,
+    iri_safety: IriSafety,
+    language: Option<GExtra>,
+    datatype: Option<GExtra>,
+    default_graph: bool,
+    base: Option<String>,
+}
+
+impl GTerm {
+    fn compile(t: &TermMap, refs: &mut Refs, base: Option<&str>) -> Self {
+        let value = match &t.value {
+            Value::Constant(c) => GValue::Constant(c.clone()),
+            Value::Reference(r) => GValue::Ref(refs.id(r)),
+            Value::Template(tpl) => GValue::Template(
+                tpl.segments
+                    .iter()
+                    .map(|s| match s {
+                        Segment::Text(t) => GSegment::Text(t.clone()),
+                        Segment::Reference(r) => GSegment::Ref(refs.id(r)),
+                    })
+                    .collect(),
+            ),
+        };
+        let mut extra = |e: &Option<Box<LangOrDatatype>>, language: bool| match e.as_deref() {
+            None => None,
+            Some(LangOrDatatype::Constant(c)) if language => {
+                Some(GExtra::Constant(c.to_ascii_lowercase()))
+            }
+            Some(LangOrDatatype::Constant(c)) => Some(GExtra::Constant(c.clone())),
+            Some(LangOrDatatype::Map(m)) => {
+                Some(GExtra::Map(Box::new(Self::compile(m, refs, base))))
+            }
+        };
+        let language = extra(&t.language, true);
+        let datatype = extra(&t.datatype, false);
+        Self {
+            value,
+            term_type: t.term_type,
+            iri_safety: t.iri_safety,
+            language,
+            datatype,
+            default_graph: t.default_graph,
+            base: base.map(str::to_owned),
+        }
+    }
+
+    /// The strings the map makes from the record (before they become terms), with the
+    /// natural datatype of reference values.
+    fn strings(&self, rec: &Record, out: &mut Vec<(String, Natural)>) {
+        out.clear();
+        match &self.value {
+            GValue::Constant(_) => {}
+            GValue::Ref(i) => {
+                out.extend(rec.values[*i].iter().map(|v| (v.text.clone(), v.natural)))
+            }
+            GValue::Template(segments) => {
+                out.push((String::new(), Natural::String));
+                for s in segments {
+                    match s {
+                        GSegment::Text(t) => out.iter_mut().for_each(|(o, _)| o.push_str(t)),
+                        GSegment::Ref(i) => {
+                            let values = &rec.values[*i];
+                            let mut next = Vec::with_capacity(out.len() * values.len());
+                            for (prefix, _) in out.iter() {
+                                for v in values {
+                                    let mut s = prefix.clone();
+                                    self.push_value(&mut s, &v.text);
+                                    next.push((s, Natural::String));
+                                }
+                            }
+                            *out = next;
+                            if out.is_empty() {
+                                return;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn push_value(&self, out: &mut String, value: &str) {
+        if self.term_type != TermType::Iri {
+            out.push_str(value);
+            return;
+        }
+        match self.iri_safety {
+            IriSafety::Iri => push_iri_safe(out, value),
+            IriSafety::Uri => push_uri_safe(out, value),
+            IriSafety::Unsafe => out.push_str(value),
+        }
+    }
+
+    /// Evaluates the map on a record, appending its terms to `out`.
+    fn eval(&self, rec: &Record, out: &mut Vec<Term>) -> Result<(), RmlError> {
+        if let GValue::Constant(c) = &self.value {
+            out.push(c.clone());
+            return Ok(());
+        }
+        let mut strings = Vec::new();
+        self.strings(rec, &mut strings);
+        let from_reference = matches!(self.value, GValue::Ref(_));
+        for (s, natural) in strings {
+            self.make(s, natural, from_reference, rec, out)?;
+        }
+        Ok(())
+    }
+
+    fn make(
+        &self,
+        mut s: String,
+        natural: Natural,
+        from_reference: bool,
+        rec: &Record,
+        out: &mut Vec<Term>,
+    ) -> Result<(), RmlError> {
+        match self.term_type {
+            TermType::Iri => {
+                if self.iri_safety == IriSafety::Unsafe {
+                    if !has_scheme(&s) {
+                        if let Some(base) = &self.base {
+                            s.insert_str(0, base);
+                        }
+                    }
+                    out.push(NamedNode::new_unchecked(s).into());
+                    return Ok(());
+                }
+                if !is_absolute_iri(&s) {
+                    let Some(base) = &self.base else {
+                        return Err(rec.error(format!("<{s}> is a relative IRI and the mapping has no base IRI; expected an absolute IRI (or give --base)")));
+                    };
+                    s.insert_str(0, base);
+                    if !is_absolute_iri(&s) {
+                        return Err(rec.error(format!("<{s}> is not a valid IRI (RFC 3987); expected a value that makes a valid IRI")));
+                    }
+                }
+                out.push(NamedNode::new_unchecked(s).into());
+            }
+            TermType::BlankNode if matches!(&self.value, GValue::Template(t) if t.is_empty()) => {
+                out.push(BlankNode::default().into());
+            }
+            TermType::BlankNode => {
+                let b = BlankNode::new(s.as_str()).unwrap_or_else(|_| {
+                    let mut id = String::with_capacity(2 * s.len() + 1);
+                    id.push('u');
+                    for b in s.bytes() {
+                        id.push_str(&format!("{b:02x}"));
+                    }
+                    BlankNode::new_unchecked(id)
+                });
+                out.push(b.into());
+            }
+            TermType::Literal => {
+                if let Some(language) = &self.language {
+                    for tag in extra_values(language, rec)? {
+                        if oxilangtag::LanguageTag::parse(tag.as_str()).is_err() {
+                            return Err(rec.error(format!("\"{tag}\" is not a valid BCP 47 language tag; expected e.g. \"fr\"")));
+                        }
+                        out.push(
+                            Literal::new_language_tagged_literal_unchecked(
+                                s.clone(),
+                                tag.to_ascii_lowercase(),
+                            )
+                            .into(),
+                        );
+                    }
+                    return Ok(());
+                }
+                if let Some(datatype) = &self.datatype {
+                    for d in extra_values(datatype, rec)? {
+                        out.push(typed(s.clone(), &d));
+                    }
+                    return Ok(());
+                }
+                match natural.datatype() {
+                    Some(d) if from_reference => out.push(typed(s, d)),
+                    _ => out.push(Literal::new_simple_literal(s).into()),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The graph names this graph map gives for a record.
+    fn graphs(&self, rec: &Record, out: &mut Vec<GraphName>) -> Result<(), RmlError> {
+        if self.default_graph {
+            out.push(GraphName::DefaultGraph);
+            return Ok(());
+        }
+        let mut terms = Vec::new();
+        self.eval(rec, &mut terms)?;
+        for t in terms {
+            match t {
+                Term::NamedNode(n) => out.push(n.into()),
+                Term::BlankNode(b) => out.push(b.into()),
+                Term::Literal(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The lexical values of the map's terms (for joins).
+    fn lexical(&self, rec: &Record) -> Result<Vec<String>, RmlError> {
+        let mut terms = Vec::new();
+        self.eval(rec, &mut terms)?;
+        Ok(terms
+            .into_iter()
+            .map(|t| match t {
+                Term::NamedNode(n) => n.into_string(),
+                Term::BlankNode(b) => b.into_string(),
+                Term::Literal(l) => l.destruct().0,
+            })
+            .collect())
+    }
+}
+
+fn typed(value: String, datatype: &str) -> Term {
+    if datatype == xsd::STRING.as_str() {
+        Literal::new_simple_literal(value).into()
+    } else {
+        Literal::new_typed_literal(value, NamedNode::new_unchecked(datatype)).into()
+    }
+}
+
+/// The languages or datatypes a term map's `rml:language(Map)` / `rml:datatype(Map)` gives.
+fn extra_values(e: &GExtra, rec: &Record) -> Result<Vec<String>, RmlError> {
+    match e {
+        GExtra::Constant(c) => Ok(vec![c.clone()]),
+        GExtra::Map(m) => m.lexical(rec),
+    }
+}
+
+/// Does `s` start with an IRI scheme (`ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"`)?
+fn has_scheme(s: &str) -> bool {
+    let Some((scheme, _)) = s.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// Appends `value` with everything outside RFC 3986 `unreserved` percent-encoded (UTF-8):
+/// what `rml:URI` term maps do, so the result is ASCII.
+pub(crate) fn push_uri_safe(out: &mut String, value: &str) {
+    use std::fmt::Write as _;
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+}
+
+enum GObject {
+    Term(GTerm),
+    Join { children: Vec<GTerm>, index: usize },
+}
+
+struct GPom {
+    predicates: Vec<GTerm>,
+    objects: Vec<GObject>,
+    graphs: Vec<GTerm>,
+}
+
+struct Compiled {
+    subject: GTerm,
+    classes: Vec<NamedNode>,
+    subject_graphs: Vec<GTerm>,
+    poms: Vec<GPom>,
+}
+
+/// The base that resolves relative IRIs of a triples map.
+fn base_of<'m>(mapping: &'m Mapping, tm: &'m TriplesMap) -> Option<&'m str> {
+    tm.base.as_deref().or(mapping.base.as_deref())
+}
+
+/// Runs one triples map through the record sources.
+pub(crate) fn run_triples_map(
+    mapping: &Mapping,
+    tm: &TriplesMap,
+    joins: &mut Joins,
+    sink: &mut dyn QuadSink,
+) -> Result<Stats, RmlError> {
+    let mut refs = Refs::default();
+    let base = base_of(mapping, tm);
+    let c = |t: &TermMap, refs: &mut Refs| GTerm::compile(t, refs, base);
+    let subject = c(&tm.subject.term, &mut refs);
+    let subject_graphs = tm.subject.graphs.iter().map(|g| c(g, &mut refs)).collect();
+    let mut poms = Vec::new();
+    for pom in &tm.predicate_object_maps {
+        let predicates = pom.predicates.iter().map(|p| c(p, &mut refs)).collect();
+        let graphs = pom.graphs.iter().map(|g| c(g, &mut refs)).collect();
+        let mut objects = Vec::new();
+        for om in &pom.objects {
+            objects.push(match om {
+                ObjectMap::Term(t) => GObject::Term(c(t, &mut refs)),
+                ObjectMap::Ref(r) if !r.has_join() => {
+                    let parent = &mapping.triples_maps[r.parent];
+                    GObject::Term(GTerm::compile(
+                        &parent.subject.term,
+                        &mut refs,
+                        base_of(mapping, parent),
+                    ))
+                }
+                ObjectMap::Ref(r) => GObject::Join {
+                    children: r
+                        .conditions
+                        .iter()
+                        .map(|(child, _)| c(child, &mut refs))
+                        .collect(),
+                    index: join_index(mapping, r, joins)?,
+                },
+            });
+        }
+        poms.push(GPom {
+            predicates,
+            objects,
+            graphs,
+        });
+    }
+    let compiled = Compiled {
+        subject,
+        classes: tm.subject.classes.clone(),
+        subject_graphs,
+        poms,
+    };
+    let mut quads = 0;
+    let rows = for_each_record(mapping, tm, &refs.names, &mut |rec| {
+        quads += emit(&compiled, joins, rec, sink)?;
+        Ok(())
+    })?;
+    Ok(Stats { rows, quads })
+}
+
+/// Every combination of one value per list, each written as a length-prefixed join key.
+fn keys(lists: &[Vec<String>]) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for values in lists {
+        let mut next = Vec::with_capacity(out.len() * values.len());
+        for prefix in &out {
+            for v in values {
+                next.push(format!("{prefix}{}:{v}", v.len()));
+            }
+        }
+        out = next;
+    }
+    out
+}
+
+/// Builds (once) the index of a parent's subjects by the values of its join maps.
+fn join_index(mapping: &Mapping, r: &RefObjectMap, joins: &mut Joins) -> Result<usize, RmlError> {
+    let parents: Vec<&TermMap> = r.conditions.iter().map(|(_, p)| p).collect();
+    let key = format!("{}|{parents:?}", r.parent);
+    if let Some(&i) = joins.lookup.get(&key) {
+        return Ok(i);
+    }
+    let parent = &mapping.triples_maps[r.parent];
+    let base = base_of(mapping, parent);
+    let mut refs = Refs::default();
+    let subject = GTerm::compile(&parent.subject.term, &mut refs, base);
+    let sides: Vec<GTerm> = parents
+        .iter()
+        .map(|p| GTerm::compile(p, &mut refs, base))
+        .collect();
+    let mut map: FxHashMap<String, Vec<Term>> = FxHashMap::default();
+    let mut subjects = Vec::new();
+    for_each_record(mapping, parent, &refs.names, &mut |rec| {
+        subjects.clear();
+        subject.eval(rec, &mut subjects)?;
+        subjects.retain(|s| !matches!(s, Term::Literal(_)));
+        if subjects.is_empty() {
+            return Ok(());
+        }
+        let values = sides
+            .iter()
+            .map(|s| s.lexical(rec))
+            .collect::<Result<Vec<_>, _>>()?;
+        for k in keys(&values) {
+            let entry = map.entry(k).or_default();
+            for s in &subjects {
+                if !entry.contains(s) {
+                    entry.push(s.clone());
+                }
+            }
+        }
+        Ok(())
+    })?;
+    joins.indexes.push(map);
+    let i = joins.indexes.len() - 1;
+    joins.lookup.insert(key, i);
+    Ok(i)
+}
+
+fn as_subject(t: &Term) -> Option<NamedOrBlankNodeRef<'_>> {
+    match t {
+        Term::NamedNode(n) => Some(n.into()),
+        Term::BlankNode(b) => Some(b.into()),
+        Term::Literal(_) => None,
+    }
+}
+
+/// Pushes the quads of one record; returns how many.
+fn emit(
+    c: &Compiled,
+    joins: &Joins,
+    rec: &Record,
+    sink: &mut dyn QuadSink,
+) -> Result<u64, RmlError> {
+    let mut subjects = Vec::new();
+    c.subject.eval(rec, &mut subjects)?;
+    if subjects.iter().all(|s| as_subject(s).is_none()) {
+        return Ok(0);
+    }
+    let mut subject_graphs = Vec::new();
+    for g in &c.subject_graphs {
+        g.graphs(rec, &mut subject_graphs)?;
+    }
+    let mut count = 0;
+    let mut push = |s: NamedOrBlankNodeRef<'_>,
+                    p: oxrdf::NamedNodeRef<'_>,
+                    o: TermRef<'_>,
+                    graphs: &[GraphName]|
+     -> Result<(), RmlError> {
+        if graphs.is_empty() {
+            sink.push(QuadRef::new(s, p, o, GraphNameRef::DefaultGraph))
+                .map_err(RmlError::Sink)?;
+            count += 1;
+        }
+        for g in graphs {
+            sink.push(QuadRef::new(s, p, o, g.as_ref()))
+                .map_err(RmlError::Sink)?;
+            count += 1;
+        }
+        Ok(())
+    };
+    for s in subjects.iter().filter_map(as_subject) {
+        for class in &c.classes {
+            push(s, rdf::TYPE, class.as_ref().into(), &subject_graphs)?;
+        }
+    }
+    let (mut predicates, mut objects, mut graphs) = (Vec::new(), Vec::new(), Vec::new());
+    for pom in &c.poms {
+        predicates.clear();
+        for p in &pom.predicates {
+            p.eval(rec, &mut predicates)?;
+        }
+        objects.clear();
+        for o in &pom.objects {
+            match o {
+                GObject::Term(t) => t.eval(rec, &mut objects)?,
+                GObject::Join { children, index } => {
+                    let values = children
+                        .iter()
+                        .map(|ch| ch.lexical(rec))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let start = objects.len();
+                    for k in keys(&values) {
+                        for parent in joins.indexes[*index].get(&k).into_iter().flatten() {
+                            if !objects[start..].contains(parent) {
+                                objects.push(parent.clone());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        graphs.clear();
+        graphs.extend(subject_graphs.iter().cloned());
+        for g in &pom.graphs {
+            g.graphs(rec, &mut graphs)?;
+        }
+        for s in subjects.iter().filter_map(as_subject) {
+            for p in &predicates {
+                let Term::NamedNode(p) = p else { continue };
+                for o in &objects {
+                    push(s, p.as_ref(), o.as_ref(), &graphs)?;
+                }
+            }
+        }
+    }
+    Ok(count)
+}
