@@ -37,7 +37,7 @@ if (cd "$work" && cargo build --release 2>"$work/log1"); then
   echo "  builds ($(( $(date +%s) - start )) s)"
 else
   echo "  fails after $(( $(date +%s) - start )) s:"
-  grep -m3 -E "required version|Package .rocksdb|error" "$work/log1" | sed 's/^/    /'
+  grep -E "required version|^error" "$work/log1" | sort -u | sed 's/^/    /'
 fi
 
 echo "step 2: the same, with a pkg-config file that claims the version Oxigraph asks for"

@@ -17,7 +17,7 @@
 //! ```no_run
 //! use factgraph::validate;
 //! use factgraph::rml::ParseOptions;
-//! let (mappings, report) = validate::check_dir("data".as_ref(), None, &ParseOptions::default())?;
+//! let (mappings, report) = validate::check_dir("data".as_ref(), None, &ParseOptions::default(), false)?;
 //! for problem in &report.problems {
 //!     eprintln!("{problem}");
 //! }
