@@ -3,12 +3,12 @@
 //!
 //! Suites are read from the workplace's `shared/conformance/` beside the clone
 //! (`rml-core-csv`, `rml-core-json`, `rml-cc`), or from `FACTGRAPH_RML_CORE_TESTS` /
-//! `FACTGRAPH_RML_JSON_TESTS` / `FACTGRAPH_RML_CC_TESTS`; an absent suite is reported as SKIPPED. Each case is copied to
-//! a temporary directory, its `mapping.ttl` parsed with the case's base IRI (the README's
-//! "Default Base IRI" — `http://example.com/` for the JSON cases — else
-//! `http://example.com/base/`, which the CSV and RML-CC cases expect), executed into a `Vec`, and
-//! compared with `output.nq` (`default.nq` in RML-CC) as datasets with blank nodes canonicalized (RDFC-1.0).
-//! Cases marked `error=true` must fail.
+//! `FACTGRAPH_RML_JSON_TESTS` / `FACTGRAPH_RML_CC_TESTS`; an absent suite is reported as
+//! SKIPPED. Each case is copied to a temporary directory, its `mapping.ttl` parsed with the
+//! case's base IRI (the README's "Default Base IRI" — `http://example.com/` for the JSON
+//! cases — else `http://example.com/base/`, which the CSV and RML-CC cases expect), executed
+//! into a `Vec`, and compared with `output.nq` (`default.nq` in RML-CC) as datasets with blank
+//! nodes canonicalized (RDFC-1.0). Cases marked `error=true` must fail.
 
 use std::path::{Path, PathBuf};
 
