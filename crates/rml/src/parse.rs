@@ -759,7 +759,7 @@ impl<'a> Reader<'a> {
         let Some(&parent) = index.get(&parent_node.into_owned()) else {
             return Err(self.err(Some(o), Some(tm), format!("rml:parentTriplesMap {parent_node} is not a triples map of this mapping; expected a resource with an rml:logicalSource and a subject map")));
         };
-        for extra in ["template", "reference", "constant", "termType"] {
+        for extra in ["template", "reference", "constant", "termType", "gather"] {
             if !self.objects(o, extra).is_empty() {
                 return Err(self.err(
                     Some(o),
@@ -1127,6 +1127,11 @@ impl Reader<'_> {
             .iter()
             .any(|p| !self.objects(node, p).is_empty());
         if !named {
+            if !matches!(*term_type, TermType::BlankNode)
+                && !self.objects(node, "termType").is_empty()
+            {
+                return Err(err("a gather map without rml:template, rml:reference or rml:constant names its collection with a fresh blank node; expected one of them, or rml:termType rml:BlankNode".into()));
+            }
             *term_type = TermType::BlankNode;
         } else if *term_type == TermType::Literal {
             // A reference in an object map defaults to a literal; a collection is a resource.

@@ -302,6 +302,8 @@ fn gather_mistakes_are_mapping_errors() {
         ("[ rml:reference \"$.id\"; rml:termType rml:Literal; rml:gather ( [ rml:reference \"$.v[*]\" ] ); rml:gatherAs rdf:List ]", "not a literal"),
         ("[ rml:reference \"$.id\"; rml:gatherAs rdf:List ]", "only applies to gather maps"),
         ("[ rml:gather \"x\"; rml:gatherAs rdf:List ]", "must be an RDF list"),
+        ("[ rml:termType rml:IRI; rml:gather ( [ rml:reference \"$.v[*]\" ] ); rml:gatherAs rdf:List ]", "fresh blank node"),
+        ("[ rml:parentTriplesMap ex:TM; rml:gather ( [ rml:reference \"$.v[*]\" ] ); rml:gatherAs rdf:List ]", "cannot have rml:gather"),
         ("[ rml:gather ( [ rml:parentTriplesMap ex:Nope ] ); rml:gatherAs rdf:List ]", "not a triples map"),
     ];
     for (object_map, why) in bad {
