@@ -3,7 +3,8 @@
 #
 #   bench/morph_kgc.sh MAPPING OUT.nq
 #
-# The Python venv lives at ${FACTGRAPH_VENV:-$HOME/.cache/factgraph/venv}; it is created and
+# The Python venv lives at ${FACTGRAPH_MORPH_VENV:-$HOME/.cache/factgraph/morph-venv} (its own:
+# Morph-KGC pins an rdflib that pySHACL, in the tests' venv, cannot use); it is created and
 # morph-kgc 2.10 installed there (from PyPI) when missing. Relative sources are resolved as RML
 # says: against the mapping's directory (rml:MappingDirectory) or the caller's working directory.
 # Morph-KGC's log goes to stderr; its warnings and errors make this script fail.
@@ -18,7 +19,7 @@ mapping=$(realpath -- "$1")
 out=$(realpath -m -- "$2")
 [ -f "$mapping" ] || { echo "$0: no mapping at $1" >&2; exit 1; }
 
-venv=${FACTGRAPH_VENV:-$HOME/.cache/factgraph/venv}
+venv=${FACTGRAPH_MORPH_VENV:-$HOME/.cache/factgraph/morph-venv}
 if ! "$venv/bin/python" -c 'import morph_kgc, sys; from importlib.metadata import version; sys.exit(not version("morph-kgc").startswith("2.10."))' 2>/dev/null; then
   echo "$0: installing morph-kgc 2.10 into $venv" >&2
   python3 -m venv "$venv"

@@ -77,6 +77,7 @@ fn fast_path(mapping: &Mapping, tm: &TriplesMap) -> bool {
     let simple = |t: &TermMap| {
         t.iri_safety == IriSafety::Iri
             && !matches!(&t.value, Value::Template(tpl) if tpl.segments.is_empty())
+            && t.gather.is_none()
     };
     let plain = |t: &TriplesMap| {
         t.source.formulation == ReferenceFormulation::Csv

@@ -1,5 +1,6 @@
-//! The RML processor: reads an RML mapping (RML-Core, or the older rml.io + R2RML vocabulary)
-//! and runs it over CSV, JSON (JSONPath) and XML (XPath) logical sources, streaming quads to a [`QuadSink`].
+//! The RML processor: reads an RML mapping (RML-Core with RML-CC collections and containers,
+//! or the older rml.io + R2RML vocabulary) and runs it over CSV, JSON (JSONPath) and XML
+//! (XPath) logical sources, streaming quads to a [`QuadSink`].
 //!
 //! It knows nothing of the store: whatever consumes quads implements [`QuadSink`].
 //!
@@ -14,6 +15,7 @@
 
 pub mod error;
 pub mod exec;
+mod gather;
 pub mod line_writer;
 pub mod model;
 mod multi;

@@ -163,6 +163,46 @@ pub struct TermMap {
     pub default_graph: bool,
     /// How template values are made safe inside IRIs (IRI term maps only).
     pub iri_safety: IriSafety,
+    /// RML-CC: `rml:gather`, when the term map is a gather map (its value then names the
+    /// collection; a value-less gather map has a fresh blank node per iteration).
+    pub gather: Option<Box<GatherMap>>,
+}
+
+/// RML-CC: a gather map's `rml:gather` list and how it is turned into an RDF collection or container.
+#[derive(Debug, Clone)]
+pub struct GatherMap {
+    /// The term maps (object maps, referencing object maps, nested gather maps) whose values
+    /// become the members, in order.
+    pub items: Vec<ObjectMap>,
+    /// `rml:gatherAs`.
+    pub kind: CollectionKind,
+    /// `rml:strategy` (`rml:append` when absent).
+    pub strategy: GatherStrategy,
+    /// `rml:allowEmptyListAndContainer` (false when absent).
+    pub allow_empty: bool,
+}
+
+/// What a gather map builds (`rml:gatherAs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CollectionKind {
+    /// `rdf:List`: `rdf:first` / `rdf:rest` cells ending in `rdf:nil`.
+    List,
+    /// `rdf:Bag`: a container with `rdf:_1`, `rdf:_2` …
+    Bag,
+    /// `rdf:Seq`.
+    Seq,
+    /// `rdf:Alt`.
+    Alt,
+}
+
+/// How the values of a gather map's term maps are combined (`rml:strategy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GatherStrategy {
+    /// `rml:append`: one collection, the values of each term map in turn.
+    #[default]
+    Append,
+    /// `rml:cartesianProduct`: one collection per combination of one value of each term map.
+    CartesianProduct,
 }
 
 /// How an IRI term map escapes the values it puts into templates and checks its IRIs
@@ -188,7 +228,8 @@ pub enum LangOrDatatype {
 }
 
 impl TermMap {
-    /// The column names this term map (and its language/datatype maps) reads.
+    /// The column names this term map (and its language/datatype maps, and the term maps of
+    /// its `rml:gather` list) reads.
     pub fn references(&self) -> Vec<&str> {
         let mut out = Vec::new();
         self.collect_references(&mut out);
@@ -204,6 +245,15 @@ impl TermMap {
         for extra in [&self.language, &self.datatype].into_iter().flatten() {
             if let LangOrDatatype::Map(m) = extra.as_ref() {
                 m.collect_references(out);
+            }
+        }
+        for item in self.gather.iter().flat_map(|g| &g.items) {
+            match item {
+                ObjectMap::Term(t) => t.collect_references(out),
+                ObjectMap::Ref(r) => r
+                    .conditions
+                    .iter()
+                    .for_each(|(c, _)| c.collect_references(out)),
             }
         }
     }

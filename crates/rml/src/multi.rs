@@ -19,6 +19,7 @@ use rustc_hash::FxHashMap;
 
 use crate::error::RmlError;
 use crate::exec::{is_absolute_iri, QuadSink, Stats};
+use crate::gather::{Collections, Item, Plan};
 use crate::model::*;
 use crate::source::{for_each_record, Natural, Record};
 use crate::template::{push_iri_safe, Segment};
@@ -325,6 +326,8 @@ pub(crate) fn push_uri_safe(out: &mut String, value: &str) {
 enum GObject {
     Term(GTerm),
     Join { children: Vec<GTerm>, index: usize },
+    // RML-CC: a gather map (see `crate::gather`).
+    Gather(Box<Plan<GObject>>),
 }
 
 struct GPom {
@@ -335,6 +338,8 @@ struct GPom {
 
 struct Compiled {
     subject: GTerm,
+    /// RML-CC: the subject map is a gather map (its collections are the subjects).
+    subject_gather: Option<Box<Plan<GObject>>>,
     classes: Vec<NamedNode>,
     subject_graphs: Vec<GTerm>,
     poms: Vec<GPom>,
@@ -363,25 +368,7 @@ pub(crate) fn run_triples_map(
         let graphs = pom.graphs.iter().map(|g| c(g, &mut refs)).collect();
         let mut objects = Vec::new();
         for om in &pom.objects {
-            objects.push(match om {
-                ObjectMap::Term(t) => GObject::Term(c(t, &mut refs)),
-                ObjectMap::Ref(r) if !r.has_join() => {
-                    let parent = &mapping.triples_maps[r.parent];
-                    GObject::Term(GTerm::compile(
-                        &parent.subject.term,
-                        &mut refs,
-                        base_of(mapping, parent),
-                    ))
-                }
-                ObjectMap::Ref(r) => GObject::Join {
-                    children: r
-                        .conditions
-                        .iter()
-                        .map(|(child, _)| c(child, &mut refs))
-                        .collect(),
-                    index: join_index(mapping, r, joins)?,
-                },
-            });
+            objects.push(compile_object(mapping, tm, om, &mut refs, joins)?);
         }
         poms.push(GPom {
             predicates,
@@ -389,18 +376,133 @@ pub(crate) fn run_triples_map(
             graphs,
         });
     }
+    let subject_gather = match &tm.subject.term.gather {
+        Some(g) => Some(Box::new(compile_gather(
+            mapping,
+            tm,
+            &tm.subject.term,
+            g,
+            &mut refs,
+            joins,
+        )?)),
+        None => None,
+    };
     let compiled = Compiled {
         subject,
+        subject_gather,
         classes: tm.subject.classes.clone(),
         subject_graphs,
         poms,
     };
     let mut quads = 0;
+    let mut named = Collections::default();
     let rows = for_each_record(mapping, tm, &refs.names, &mut |rec| {
-        quads += emit(&compiled, joins, rec, sink)?;
+        quads += emit(&compiled, joins, &mut named, rec, sink)?;
         Ok(())
     })?;
+    let mut collections = Vec::new();
+    named.finish(&mut collections);
+    for q in &collections {
+        sink.push(q.as_ref()).map_err(RmlError::Sink)?;
+    }
+    quads += collections.len() as u64;
     Ok(Stats { rows, quads })
+}
+
+/// Compiles an object map (or an element of an `rml:gather` list) of `tm`.
+fn compile_object(
+    mapping: &Mapping,
+    tm: &TriplesMap,
+    om: &ObjectMap,
+    refs: &mut Refs,
+    joins: &mut Joins,
+) -> Result<GObject, RmlError> {
+    let base = base_of(mapping, tm);
+    Ok(match om {
+        ObjectMap::Term(t) => match &t.gather {
+            Some(g) => GObject::Gather(Box::new(compile_gather(mapping, tm, t, g, refs, joins)?)),
+            None => GObject::Term(GTerm::compile(t, refs, base)),
+        },
+        ObjectMap::Ref(r) if !r.has_join() => {
+            let parent = &mapping.triples_maps[r.parent];
+            if parent.source != tm.source {
+                return Err(RmlError::Mapping {
+                    file: mapping.file.display().to_string(),
+                    line: tm.line,
+                    triples_map: Some(tm.name.clone()),
+                    message: format!("the referencing object map to {} has no rml:joinCondition but the two triples maps read different sources ({} and {}); expected a join condition", parent.name, tm.source.written, parent.source.written),
+                });
+            }
+            GObject::Term(GTerm::compile(
+                &parent.subject.term,
+                refs,
+                base_of(mapping, parent),
+            ))
+        }
+        ObjectMap::Ref(r) => GObject::Join {
+            children: r
+                .conditions
+                .iter()
+                .map(|(child, _)| GTerm::compile(child, refs, base))
+                .collect(),
+            index: join_index(mapping, r, joins)?,
+        },
+    })
+}
+
+/// Compiles the gather map `g` of the term map `t` (which names its collections).
+fn compile_gather(
+    mapping: &Mapping,
+    tm: &TriplesMap,
+    t: &TermMap,
+    g: &GatherMap,
+    refs: &mut Refs,
+    joins: &mut Joins,
+) -> Result<Plan<GObject>, RmlError> {
+    let named = !matches!(&t.value, Value::Template(tpl) if tpl.segments.is_empty());
+    let mut items = Vec::with_capacity(g.items.len());
+    for item in &g.items {
+        items.push(match compile_object(mapping, tm, item, refs, joins)? {
+            GObject::Gather(p) => Item::Gather(*p),
+            leaf => Item::Leaf(leaf),
+        });
+    }
+    Ok(Plan {
+        name: named.then(|| GObject::Term(GTerm::compile(t, refs, base_of(mapping, tm)))),
+        blank_name: t.term_type == TermType::BlankNode,
+        kind: g.kind,
+        strategy: g.strategy,
+        allow_empty: g.allow_empty,
+        items,
+    })
+}
+
+/// Appends the terms a term map or a join gives for a record (gather maps give none here).
+fn eval_object(
+    o: &GObject,
+    joins: &Joins,
+    rec: &Record,
+    out: &mut Vec<Term>,
+) -> Result<(), RmlError> {
+    match o {
+        GObject::Term(t) => t.eval(rec, out)?,
+        GObject::Join { children, index } => {
+            let values = children
+                .iter()
+                .map(|ch| ch.lexical(rec))
+                .collect::<Result<Vec<_>, _>>()?;
+            let start = out.len();
+            for k in keys(&values) {
+                for parent in joins.indexes[*index].get(&k).into_iter().flatten() {
+                    if !out[start..].contains(parent) {
+                        out.push(parent.clone());
+                    }
+                }
+            }
+        }
+        GObject::Gather(_) => {}
+    }
+    Ok(())
 }
 
 /// Every combination of one value per list, each written as a length-prefixed join key.
@@ -474,19 +576,42 @@ fn as_subject(t: &Term) -> Option<NamedOrBlankNodeRef<'_>> {
 fn emit(
     c: &Compiled,
     joins: &Joins,
+    named: &mut Collections,
     rec: &Record,
     sink: &mut dyn QuadSink,
 ) -> Result<u64, RmlError> {
     let mut subjects = Vec::new();
-    c.subject.eval(rec, &mut subjects)?;
+    let mut count = 0;
+    // RML-CC: the triples of the collections this record gathers (unnamed ones).
+    let mut collections = Vec::new();
+    let mut leaf = |o: &GObject, out: &mut Vec<Term>| eval_object(o, joins, rec, out);
+    let mut subject_graphs = Vec::new();
+    if let Some(plan) = &c.subject_gather {
+        for g in &c.subject_graphs {
+            g.graphs(rec, &mut subject_graphs)?;
+        }
+        plan.eval(
+            &mut leaf,
+            &subject_graphs,
+            named,
+            &mut collections,
+            &mut subjects,
+        )?;
+    } else {
+        c.subject.eval(rec, &mut subjects)?;
+    }
     if subjects.iter().all(|s| as_subject(s).is_none()) {
         return Ok(0);
     }
-    let mut subject_graphs = Vec::new();
-    for g in &c.subject_graphs {
-        g.graphs(rec, &mut subject_graphs)?;
+    if c.subject_gather.is_none() {
+        for g in &c.subject_graphs {
+            g.graphs(rec, &mut subject_graphs)?;
+        }
     }
-    let mut count = 0;
+    for q in collections.drain(..) {
+        sink.push(q.as_ref()).map_err(RmlError::Sink)?;
+        count += 1;
+    }
     let mut push = |s: NamedOrBlankNodeRef<'_>,
                     p: oxrdf::NamedNodeRef<'_>,
                     o: TermRef<'_>,
@@ -515,31 +640,32 @@ fn emit(
         for p in &pom.predicates {
             p.eval(rec, &mut predicates)?;
         }
-        objects.clear();
-        for o in &pom.objects {
-            match o {
-                GObject::Term(t) => t.eval(rec, &mut objects)?,
-                GObject::Join { children, index } => {
-                    let values = children
-                        .iter()
-                        .map(|ch| ch.lexical(rec))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    let start = objects.len();
-                    for k in keys(&values) {
-                        for parent in joins.indexes[*index].get(&k).into_iter().flatten() {
-                            if !objects[start..].contains(parent) {
-                                objects.push(parent.clone());
-                            }
-                        }
-                    }
-                }
-            }
-        }
         graphs.clear();
         graphs.extend(subject_graphs.iter().cloned());
         for g in &pom.graphs {
             g.graphs(rec, &mut graphs)?;
         }
+        objects.clear();
+        for o in &pom.objects {
+            match o {
+                GObject::Gather(plan) => {
+                    plan.eval(&mut leaf, &graphs, named, &mut collections, &mut objects)?
+                }
+                o => eval_object(o, joins, rec, &mut objects)?,
+            }
+        }
+        if !predicates.is_empty() {
+            for q in &collections {
+                let graph = std::slice::from_ref(&q.graph_name);
+                push(
+                    q.subject.as_ref(),
+                    q.predicate.as_ref(),
+                    q.object.as_ref(),
+                    graph,
+                )?;
+            }
+        }
+        collections.clear();
         for s in subjects.iter().filter_map(as_subject) {
             for p in &predicates {
                 let Term::NamedNode(p) = p else { continue };

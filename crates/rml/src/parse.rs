@@ -64,6 +64,7 @@ pub fn parse_mapping_str(
         dir,
         file: file.clone(),
         formulation: std::cell::RefCell::new(ReferenceFormulation::Csv),
+        triples_maps: Default::default(),
     }
     .mapping(base, path.to_owned())
 }
@@ -302,6 +303,9 @@ struct Reader<'a> {
     /// The reference formulation of the triples map being read (its references are checked
     /// against it).
     formulation: std::cell::RefCell<ReferenceFormulation>,
+    /// The triples maps of the mapping and their indexes (for referencing object maps inside
+    /// `rml:gather` lists, which are read as term maps).
+    triples_maps: std::cell::RefCell<HashMap<NamedOrBlankNode, usize>>,
 }
 
 /// Where a term map stands, which decides its defaults and what it may produce.
@@ -422,6 +426,8 @@ impl<'a> Reader<'a> {
         }
         let index: HashMap<&NamedOrBlankNode, usize> =
             names.iter().enumerate().map(|(i, n)| (n, i)).collect();
+        self.triples_maps
+            .replace(index.iter().map(|(n, i)| ((*n).clone(), *i)).collect());
         let mut triples_maps = Vec::with_capacity(names.len());
         for n in &names {
             triples_maps.push(self.triples_map(n.as_ref(), &index)?);
@@ -716,44 +722,7 @@ impl<'a> Reader<'a> {
                 objects.push(ObjectMap::Term(self.term_map(o, Position::Object, tm)?));
                 continue;
             }
-            let [parent] = parents.as_slice() else {
-                return Err(self.err(
-                    Some(o),
-                    Some(tm),
-                    "the referencing object map has several rml:parentTriplesMap; expected one"
-                        .into(),
-                ));
-            };
-            let parent_node = self.node(*parent, tm, "rml:parentTriplesMap")?;
-            let Some(&parent) = index.get(&parent_node.into_owned()) else {
-                return Err(self.err(Some(o), Some(tm), format!("rml:parentTriplesMap {parent_node} is not a triples map of this mapping; expected a resource with an rml:logicalSource and a subject map")));
-            };
-            for extra in ["template", "reference", "constant", "termType"] {
-                if !self.objects(o, extra).is_empty() {
-                    return Err(self.err(
-                        Some(o),
-                        Some(tm),
-                        format!("a referencing object map cannot have rml:{extra}"),
-                    ));
-                }
-            }
-            let mut joins = Vec::new();
-            let mut conditions = Vec::new();
-            for j in self.objects(o, "joinCondition") {
-                let j = self.node(j, tm, "rml:joinCondition")?;
-                let child = self.join_side(j, "child", "childMap", tm)?;
-                let par = self.join_side(j, "parent", "parentMap", tm)?;
-                if let (Value::Reference(c), Value::Reference(p)) = (&child.value, &par.value) {
-                    joins.push((c.clone(), p.clone()));
-                }
-                conditions.push((child, par));
-            }
-            joins.sort();
-            objects.push(ObjectMap::Ref(RefObjectMap {
-                parent,
-                joins,
-                conditions,
-            }));
+            objects.push(ObjectMap::Ref(self.ref_object_map(o, &parents, tm, index)?));
         }
         if objects.is_empty() {
             return Err(self.err(
@@ -768,6 +737,53 @@ impl<'a> Reader<'a> {
             predicates,
             objects,
             graphs,
+        })
+    }
+
+    /// A referencing object map (`o` has the `rml:parentTriplesMap` values `parents`).
+    fn ref_object_map(
+        &self,
+        o: NamedOrBlankNodeRef<'_>,
+        parents: &[TermRef<'_>],
+        tm: &str,
+        index: &HashMap<&NamedOrBlankNode, usize>,
+    ) -> Result<RefObjectMap, RmlError> {
+        let [parent] = parents else {
+            return Err(self.err(
+                Some(o),
+                Some(tm),
+                "the referencing object map has several rml:parentTriplesMap; expected one".into(),
+            ));
+        };
+        let parent_node = self.node(*parent, tm, "rml:parentTriplesMap")?;
+        let Some(&parent) = index.get(&parent_node.into_owned()) else {
+            return Err(self.err(Some(o), Some(tm), format!("rml:parentTriplesMap {parent_node} is not a triples map of this mapping; expected a resource with an rml:logicalSource and a subject map")));
+        };
+        for extra in ["template", "reference", "constant", "termType", "gather"] {
+            if !self.objects(o, extra).is_empty() {
+                return Err(self.err(
+                    Some(o),
+                    Some(tm),
+                    format!("a referencing object map cannot have rml:{extra}"),
+                ));
+            }
+        }
+        let mut joins = Vec::new();
+        let mut conditions = Vec::new();
+        for j in self.objects(o, "joinCondition") {
+            let j = self.node(j, tm, "rml:joinCondition")?;
+            let child = self.join_side(j, "child", "childMap", tm)?;
+            let par = self.join_side(j, "parent", "parentMap", tm)?;
+            if let (Value::Reference(c), Value::Reference(p)) = (&child.value, &par.value) {
+                joins.push((c.clone(), p.clone()));
+            }
+            conditions.push((child, par));
+        }
+        joins.sort();
+        Ok(RefObjectMap {
+            parent,
+            joins,
+            conditions,
         })
     }
 
@@ -797,6 +813,7 @@ impl<'a> Reader<'a> {
                 datatype: None,
                 default_graph: false,
                 iri_safety: IriSafety::Iri,
+                gather: None,
             }),
             ([], [m]) => {
                 let m = self.node(*m, tm, map)?;
@@ -844,6 +861,7 @@ impl<'a> Reader<'a> {
             datatype: None,
             default_graph,
             iri_safety: IriSafety::Iri,
+            gather: None,
         })
     }
 
@@ -895,9 +913,11 @@ impl<'a> Reader<'a> {
         let count = constants.len() + references.len() + templates.len();
         // RML-Core: a blank node map without a value makes a fresh blank node per iteration
         // (modelled as a template without segments).
+        // RML-CC: so does a gather map without a value (its collection's node).
         let fresh_blank = count == 0
-            && self.objects(node, "termType").as_slice()
-                == [TermRef::NamedNode(rml("BlankNode").as_ref())];
+            && (self.objects(node, "termType").as_slice()
+                == [TermRef::NamedNode(rml("BlankNode").as_ref())]
+                || !self.objects(node, "gather").is_empty());
         if count != 1 && !fresh_blank {
             let found = if count == 0 {
                 "none".to_owned()
@@ -951,7 +971,7 @@ impl<'a> Reader<'a> {
         }
         let term_types = self.objects(node, "termType");
         let mut iri_safety = IriSafety::Iri;
-        let term_type = match term_types.as_slice() {
+        let mut term_type = match term_types.as_slice() {
             [] => match (&value, pos) {
                 (Value::Constant(Term::Literal(_)), _) => TermType::Literal,
                 (Value::Constant(Term::BlankNode(_)), _) => TermType::BlankNode,
@@ -1004,6 +1024,7 @@ impl<'a> Reader<'a> {
         if (language.is_some() || datatype.is_some()) && term_type != TermType::Literal {
             return Err(self.err(Some(node), Some(tm), "rml:language and rml:datatype only apply to literals; expected rml:termType rml:Literal".into()));
         }
+        let gather = self.gather_map(node, pos, &value, &mut term_type, tm)?;
         self.check_position(pos, term_type, node, tm)?;
         let default_graph = pos == Position::Graph
             && matches!(&value, Value::Constant(Term::NamedNode(n)) if n.as_str() == format!("{RML}defaultGraph"));
@@ -1014,6 +1035,7 @@ impl<'a> Reader<'a> {
             datatype,
             default_graph,
             iri_safety,
+            gather,
         })
     }
 
@@ -1061,5 +1083,164 @@ impl<'a> Reader<'a> {
                 format!("a term map has several rml:{constant}/rml:{map}; expected at most one"),
             )),
         }
+    }
+}
+
+/// RML-CC: gather maps (`rml:gather`, `rml:gatherAs`, `rml:strategy`,
+/// `rml:allowEmptyListAndContainer`).
+impl Reader<'_> {
+    /// The gather map of the term map `node`, if it has `rml:gather`. Fixes the term type of
+    /// the map's value, which names the collection: a blank node without a value, else an IRI
+    /// unless `rml:termType rml:BlankNode` says otherwise.
+    fn gather_map(
+        &self,
+        node: NamedOrBlankNodeRef<'_>,
+        pos: Position,
+        value: &Value,
+        term_type: &mut TermType,
+        tm: &str,
+    ) -> Result<Option<Box<GatherMap>>, RmlError> {
+        let err = |message: String| self.err(Some(node), Some(tm), message);
+        let lists = self.objects(node, "gather");
+        if lists.is_empty() {
+            for p in ["gatherAs", "strategy", "allowEmptyListAndContainer"] {
+                if !self.objects(node, p).is_empty() {
+                    return Err(err(format!(
+                        "rml:{p} only applies to gather maps; expected an rml:gather list of term maps beside it"
+                    )));
+                }
+            }
+            return Ok(None);
+        }
+        let [list] = lists.as_slice() else {
+            return Err(err(
+                "the term map has several rml:gather lists; expected one".into(),
+            ));
+        };
+        if !matches!(pos, Position::Subject | Position::Object) {
+            return Err(err(
+                "rml:gather is only allowed in subject maps and object maps".into(),
+            ));
+        }
+        let named = !matches!(value, Value::Template(t) if t.segments.is_empty());
+        let literal_only = ["language", "languageMap", "datatype", "datatypeMap"]
+            .iter()
+            .any(|p| !self.objects(node, p).is_empty());
+        if !named {
+            if !matches!(*term_type, TermType::BlankNode)
+                && !self.objects(node, "termType").is_empty()
+            {
+                return Err(err("a gather map without rml:template, rml:reference or rml:constant names its collection with a fresh blank node; expected one of them, or rml:termType rml:BlankNode".into()));
+            }
+            *term_type = TermType::BlankNode;
+        } else if *term_type == TermType::Literal {
+            // A reference in an object map defaults to a literal; a collection is a resource.
+            let explicit = !self.objects(node, "termType").is_empty();
+            if explicit || literal_only || matches!(value, Value::Constant(_)) {
+                return Err(err("a gather map names its collection with an IRI or a blank node, not a literal; expected rml:termType rml:IRI or rml:BlankNode".into()));
+            }
+            *term_type = TermType::Iri;
+        }
+        const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+        let kind = match self.objects(node, "gatherAs").as_slice() {
+            [TermRef::NamedNode(n)] => match n.as_str().strip_prefix(RDF) {
+                Some("List") => CollectionKind::List,
+                Some("Bag") => CollectionKind::Bag,
+                Some("Seq") => CollectionKind::Seq,
+                Some("Alt") => CollectionKind::Alt,
+                _ => return Err(err(format!("rml:gatherAs {n} is not a collection or container type; expected rdf:List, rdf:Bag, rdf:Seq or rdf:Alt"))),
+            },
+            [] => return Err(err("the gather map has no rml:gatherAs; expected rdf:List, rdf:Bag, rdf:Seq or rdf:Alt".into())),
+            [one] => return Err(err(format!("rml:gatherAs {one} is not a collection or container type; expected rdf:List, rdf:Bag, rdf:Seq or rdf:Alt"))),
+            _ => return Err(err("the gather map has several rml:gatherAs; expected one".into())),
+        };
+        let strategy = match self.objects(node, "strategy").as_slice() {
+            [] => GatherStrategy::Append,
+            [s] if *s == TermRef::NamedNode(rml("append").as_ref()) => GatherStrategy::Append,
+            [s] if *s == TermRef::NamedNode(rml("cartesianProduct").as_ref()) => {
+                GatherStrategy::CartesianProduct
+            }
+            [s] => return Err(err(format!("rml:strategy {s} is not a gather strategy; expected rml:append or rml:cartesianProduct"))),
+            _ => return Err(err("the gather map has several rml:strategy; expected one".into())),
+        };
+        let allow_empty = match self.objects(node, "allowEmptyListAndContainer").as_slice() {
+            [] => false,
+            [TermRef::Literal(l)] if matches!(l.value(), "true" | "1") => true,
+            [TermRef::Literal(l)] if matches!(l.value(), "false" | "0") => false,
+            [other] => {
+                return Err(err(format!(
+                "rml:allowEmptyListAndContainer {other} is not a boolean; expected true or false"
+            )))
+            }
+            _ => {
+                return Err(err(
+                    "the gather map has several rml:allowEmptyListAndContainer; expected one"
+                        .into(),
+                ))
+            }
+        };
+        let items = self.gather_items(node, *list, tm)?;
+        Ok(Some(Box::new(GatherMap {
+            items,
+            kind,
+            strategy,
+            allow_empty,
+        })))
+    }
+
+    /// The term maps of an `rml:gather` list, in order.
+    fn gather_items(
+        &self,
+        node: NamedOrBlankNodeRef<'_>,
+        list: TermRef<'_>,
+        tm: &str,
+    ) -> Result<Vec<ObjectMap>, RmlError> {
+        let not_a_list = || {
+            self.err(
+                Some(node),
+                Some(tm),
+                "rml:gather must be an RDF list of term maps, e.g. ( [ rml:reference \"$.values[*]\" ] )"
+                    .into(),
+            )
+        };
+        let owned = self.triples_maps.borrow();
+        let index: HashMap<&NamedOrBlankNode, usize> = owned.iter().map(|(n, i)| (n, *i)).collect();
+        let mut items = Vec::new();
+        let mut seen = HashSet::new();
+        let mut cell = list;
+        loop {
+            let c = match cell {
+                TermRef::NamedNode(n) if n == rdf::NIL => break,
+                TermRef::NamedNode(n) => NamedOrBlankNodeRef::from(n),
+                TermRef::BlankNode(b) => NamedOrBlankNodeRef::from(b),
+                _ => return Err(not_a_list()),
+            };
+            if !seen.insert(c.into_owned()) {
+                return Err(not_a_list());
+            }
+            let graph = &self.doc.graph;
+            let (Some(first), Some(rest)) = (
+                graph.object_for_subject_predicate(c, rdf::FIRST),
+                graph.object_for_subject_predicate(c, rdf::REST),
+            ) else {
+                return Err(not_a_list());
+            };
+            let item = self.node(first, tm, "an element of rml:gather")?;
+            let parents = self.objects(item, "parentTriplesMap");
+            items.push(if parents.is_empty() {
+                ObjectMap::Term(self.term_map(item, Position::Object, tm)?)
+            } else {
+                ObjectMap::Ref(self.ref_object_map(item, &parents, tm, &index)?)
+            });
+            cell = rest;
+        }
+        if items.is_empty() {
+            return Err(self.err(
+                Some(node),
+                Some(tm),
+                "rml:gather is an empty list; expected at least one term map".into(),
+            ));
+        }
+        Ok(items)
     }
 }

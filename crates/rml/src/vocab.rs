@@ -79,6 +79,14 @@ pub const SUPPORTED: &[&str] = &[
     "parentMap",
     "ChildMap",
     "ParentMap",
+    // RML-CC
+    "GatherMap",
+    "gather",
+    "gatherAs",
+    "strategy",
+    "append",
+    "cartesianProduct",
+    "allowEmptyListAndContainer",
 ];
 
 /// Terms of RML modules that exist but that this processor does not implement.
@@ -103,12 +111,6 @@ pub const UNSUPPORTED: &[&str] = &[
     "function",
     "input",
     "returnMap",
-    "gather",
-    "gatherAs",
-    "strategy",
-    "cartesianProduct",
-    "append",
-    "allowEmptyListAndContainer",
     "sqlQuery",
 ];
 

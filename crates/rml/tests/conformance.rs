@@ -1,13 +1,14 @@
-//! The W3C KG-Construct RML-Core test cases (CSV and JSON), run through the library.
+//! The W3C KG-Construct RML-Core test cases (CSV and JSON) and the RML-CC (collections and
+//! containers) test cases, run through the library.
 //!
 //! Suites are read from the workplace's `shared/conformance/` beside the clone
-//! (`rml-core-csv`, `rml-core-json`), or from `FACTGRAPH_RML_CORE_TESTS` /
-//! `FACTGRAPH_RML_JSON_TESTS`; an absent suite is reported as SKIPPED. Each case is copied to
-//! a temporary directory, its `mapping.ttl` parsed with the case's base IRI (the README's
-//! "Default Base IRI" — `http://example.com/` for the JSON cases — else
-//! `http://example.com/base/`, which the CSV cases expect), executed into a `Vec`, and
-//! compared with `output.nq` as datasets with blank nodes canonicalized (RDFC-1.0).
-//! Cases marked `error=true` must fail.
+//! (`rml-core-csv`, `rml-core-json`, `rml-cc`), or from `FACTGRAPH_RML_CORE_TESTS` /
+//! `FACTGRAPH_RML_JSON_TESTS` / `FACTGRAPH_RML_CC_TESTS`; an absent suite is reported as
+//! SKIPPED. Each case is copied to a temporary directory, its `mapping.ttl` parsed with the
+//! case's base IRI (the README's "Default Base IRI" — `http://example.com/` for the JSON
+//! cases — else `http://example.com/base/`, which the CSV and RML-CC cases expect), executed
+//! into a `Vec`, and compared with `output.nq` (`default.nq` in RML-CC) as datasets with blank
+//! nodes canonicalized (RDFC-1.0). Cases marked `error=true` must fail.
 
 use std::path::{Path, PathBuf};
 
@@ -195,6 +196,14 @@ fn rml_core_csv() {
 fn rml_core_json() {
     let dir = suite_dir("FACTGRAPH_RML_JSON_TESTS", "rml-core-json");
     if let Some(failed) = run_suite("rml-core-json", "FACTGRAPH_RML_JSON_TESTS", &dir, 76) {
+        check(failed);
+    }
+}
+
+#[test]
+fn rml_cc() {
+    let dir = suite_dir("FACTGRAPH_RML_CC_TESTS", "rml-cc");
+    if let Some(failed) = run_suite("rml-cc", "FACTGRAPH_RML_CC_TESTS", &dir, 35) {
         check(failed);
     }
 }
