@@ -1,10 +1,14 @@
-//! The W3C KG-Construct RML test suites, run **through the binary** as users run it:
-//! `factgraph map --mapping CASE/mapping.ttl --base BASE --format nquads` with default flags (input checks included), so a check can never break conformance
+//! The W3C KG-Construct RML test suites, run **through the binary** as users run it: in the
+//! case's folder, `factgraph map --mapping mapping.ttl --base BASE --format nquads` with default
+//! flags, BASE being the case's "Default Base IRI" (see [`base_of`]) (input checks included), so a check can never break conformance
 //! unnoticed. A case that expects an error must exit with 2 (bad input).
 //!
 //! The suites are read from `../shared/conformance/` beside the repository (override with
-//! `FACTGRAPH_CONFORMANCE`, the folder that holds `rml-core-csv/`, `rml-core-json/` …). Expected
-//! output is compared as an RDF dataset, blank nodes up to renaming (RDFC-1.0).
+//! `FACTGRAPH_CONFORMANCE`, the folder that holds `rml-core-csv/`, `rml-core-json/` …). Each
+//! output is judged twice, as an RDF dataset with blank nodes up to renaming: by oxrdf's RDFC-1.0
+//! and by an independent library, rdflib (`bench/same_graph.py --pairs`, with the Python of
+//! `${FACTGRAPH_VENV:-~/.cache/factgraph/venv}` that `scripts/setup.sh --test` makes; without it
+//! the rdflib judgement prints SKIPPED).
 //!
 //! A suite factgraph claims must pass whole; the others are run and scored, so their progress
 //! shows in the test output, but not asserted. A missing suite prints SKIPPED.
@@ -17,11 +21,18 @@ use std::path::{Path, PathBuf};
 use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
 use oxrdf::{Dataset, Quad};
 
+fn suites_dir() -> PathBuf {
+    match std::env::var_os("FACTGRAPH_CONFORMANCE") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance"),
+    }
+}
+
 /// The base IRI of cases whose README names none (the CSV cases expect it).
 const DEFAULT_BASE: &str = "http://example.com/base/";
 
-/// The case's base IRI: its README's "Default Base IRI" (`http://example.com/` in the newer
-/// suites), else [`DEFAULT_BASE`].
+/// The case's base IRI: its README's "Default Base IRI" (`http://example.com/` for the JSON and
+/// CC cases; RMLTC0019a, 0020a, 0022c and 0026b-JSON depend on it), else [`DEFAULT_BASE`].
 fn base_of(case: &Path) -> String {
     std::fs::read_to_string(case.join("README.md"))
         .ok()
@@ -32,13 +43,6 @@ fn base_of(case: &Path) -> String {
             })
         })
         .unwrap_or_else(|| DEFAULT_BASE.to_owned())
-}
-
-fn suites_dir() -> PathBuf {
-    match std::env::var_os("FACTGRAPH_CONFORMANCE") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance"),
-    }
 }
 
 fn canonical(quads: impl IntoIterator<Item = Quad>) -> Dataset {
@@ -61,37 +65,31 @@ fn read_nquads(path: &Path) -> Result<Dataset, String> {
     Ok(canonical(quads))
 }
 
-/// Runs one case through the binary; Ok(()) when it behaves as the suite says.
-fn run_case(case: &Path, outputs: &str, must_fail: bool) -> Result<(), String> {
-    let work = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let out = work.path().join("out.nq");
+/// Runs one case through the binary; Ok when it behaves as the suite says, with, when it
+/// has an output, the pair (output, expected) for the rdflib judge.
+fn run_case(
+    case: &Path,
+    out: &Path,
+    outputs: &str,
+    must_fail: bool,
+) -> Result<Option<(PathBuf, PathBuf)>, String> {
     let run = assert_cmd::Command::cargo_bin("factgraph")
         .map_err(|e| e.to_string())?
-        // An empty working directory: no data/ and no settings of the repository apply.
-        .current_dir(work.path())
+        .current_dir(case)
         .env_remove("FACTGRAPH_STORE")
-        .arg("map")
-        .arg("--mapping")
-        .arg(case.join("mapping.ttl"))
-        .args([
-            "--base",
-            &base_of(case),
-            "--format",
-            "nquads",
-            "--quiet",
-            "-o",
-        ])
-        .arg(&out)
+        .args(["map", "--mapping", "mapping.ttl", "--base", &base_of(case)])
+        .args(["--format", "nquads", "--quiet", "-o"])
+        .arg(out)
         .output()
         .map_err(|e| e.to_string())?;
     let code = run.status.code().unwrap_or(-1);
     let stderr = String::from_utf8_lossy(&run.stderr);
     match (code, must_fail) {
-        (2, true) => Ok(()),
+        (2, true) => Ok(None),
         (0, true) => Err("expected an error, the map succeeded".into()),
         (c, true) => Err(format!("expected exit 2 (bad input), got {c}: {stderr}")),
         (0, false) => {
-            let got = read_nquads(&out)?;
+            let got = read_nquads(out)?;
             // Cases with several outputs (targets) list them: the default output is the one
             // called output.* or default.* (N-Triples parse as N-Quads).
             let expected = outputs
@@ -101,7 +99,7 @@ fn run_case(case: &Path, outputs: &str, must_fail: bool) -> Result<(), String> {
                 .unwrap_or("output.nq");
             let want = read_nquads(&case.join(expected))?;
             if got == want {
-                return Ok(());
+                return Ok(Some((out.to_owned(), case.join(expected))));
             }
             let missing: Vec<String> = want
                 .iter()
@@ -123,7 +121,55 @@ fn run_case(case: &Path, outputs: &str, must_fail: bool) -> Result<(), String> {
     }
 }
 
-/// Runs every case of `suite`; returns (passed, failed), or None when the suite is absent.
+/// The Python with rdflib that judges outputs independently, if installed.
+fn rdflib_python() -> Option<PathBuf> {
+    let venv = std::env::var_os("FACTGRAPH_VENV")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/factgraph/venv"))
+        })?;
+    let python = venv.join("bin/python");
+    std::process::Command::new(&python)
+        .args(["-c", "import rdflib"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| python)
+}
+
+/// rdflib's verdict on each (output, expected) pair: None when it is the same dataset.
+fn rdflib_verdicts(python: &Path, pairs: &[(String, PathBuf, PathBuf)]) -> Vec<Option<String>> {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/same_graph.py"))
+        .arg("--pairs")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python starts");
+    {
+        let mut stdin = child.stdin.take().expect("stdin");
+        for (_, got, want) in pairs {
+            writeln!(stdin, "{}\t{}", got.display(), want.display()).expect("write pairs");
+        }
+    }
+    let out = child.wait_with_output().expect("same_graph.py runs");
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        lines.len(),
+        pairs.len(),
+        "same_graph.py answered every pair"
+    );
+    lines
+        .into_iter()
+        .map(|l| Some(l).filter(|l| !l.starts_with("same")))
+        .collect()
+}
+
+/// Runs every case of `suite`; returns (passed, failures), or None when the suite is absent.
 fn run_suite(suite: &str) -> Option<(usize, Vec<String>)> {
     let dir = suites_dir().join(suite);
     let metadata = dir.join("metadata.csv");
@@ -147,16 +193,40 @@ fn run_suite(suite: &str) -> Option<(usize, Vec<String>)> {
         .iter()
         .position(|h| h == "outputs" || h == "output1");
     let (id_col, err_col) = (col("ID"), col("error"));
-    let (mut passed, mut failures) = (0, Vec::new());
+    let work = tempfile::tempdir().expect("temp dir");
+    let mut failures = Vec::new();
+    let mut passed_without_output = 0;
+    let mut to_judge: Vec<(String, PathBuf, PathBuf)> = Vec::new();
     for row in reader.records() {
         let row = row.expect("metadata.csv row");
-        let id = &row[id_col];
+        let id = row[id_col].to_owned();
         let outputs = out_col.map_or("", |c| &row[c]);
-        match run_case(&dir.join(id), outputs, &row[err_col] == "true") {
-            Ok(()) => passed += 1,
+        let out = work.path().join(format!("{id}.nq"));
+        match run_case(&dir.join(&id), &out, outputs, &row[err_col] == "true") {
+            Ok(Some((got, want))) => to_judge.push((id, got, want)),
+            Ok(None) => passed_without_output += 1,
             Err(why) => failures.push(format!("{id}: {why}")),
         }
     }
+    // The independent judge.
+    match rdflib_python() {
+        Some(python) if !to_judge.is_empty() => {
+            for ((id, _, _), verdict) in to_judge.iter().zip(rdflib_verdicts(&python, &to_judge)) {
+                if let Some(why) = verdict {
+                    failures.push(format!("{id}: oxrdf says same, rdflib says {why}"));
+                }
+            }
+        }
+        Some(_) => {}
+        None => skip_notice!(
+            "SKIPPED the rdflib judgement of {suite} (run scripts/setup.sh --test); outputs judged by oxrdf only"
+        ),
+    }
+    let passed = passed_without_output + to_judge.len()
+        - failures
+            .iter()
+            .filter(|f| f.contains("rdflib says"))
+            .count();
     Some((passed, failures))
 }
 
