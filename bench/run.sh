@@ -8,6 +8,10 @@
 #                                  N-Triples → new store;
 #                                checks that factgraph and Morph-KGC produce the same set of triples,
 #                                and writes the table into BENCH.md (between its results markers).
+#   bench/run.sh --json [MB]     a JSON array of MB megabytes (default 1024): factgraph map (streamed)
+#                                beside Morph-KGC 2.10 on the same file and mapping, wall time, peak
+#                                RSS, and whether the two outputs are the same triples
+#                                (bench/json_stream.sh)
 #   bench/run.sh --memory [N]    factgraph map's peak memory on ≥10 million triples (default N:
 #                                600000, ≈11M triples); written between BENCH.md's memory markers.
 #
@@ -34,6 +38,9 @@ venv=${FACTGRAPH_VENV:-$HOME/.cache/factgraph/venv}
 seed=${SEED:-42}
 
 mode=compare
+if [ "${1:-}" = "--json" ]; then
+  exec "$root/bench/json_stream.sh" "${2:-1024}" --morph
+fi
 if [ "${1:-}" = "--memory" ]; then
   mode=memory
   shift
