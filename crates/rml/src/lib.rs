@@ -14,6 +14,7 @@
 
 pub mod error;
 pub mod exec;
+mod functions;
 pub mod line_writer;
 pub mod model;
 mod multi;

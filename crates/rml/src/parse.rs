@@ -17,6 +17,8 @@ use super::source::check_expression;
 use super::template::Template;
 use super::vocab::{self, Family, RML};
 
+mod fnml;
+
 /// Options for reading a mapping.
 #[derive(Debug, Clone, Default)]
 pub struct ParseOptions {
@@ -64,6 +66,7 @@ pub fn parse_mapping_str(
         dir,
         file: file.clone(),
         formulation: std::cell::RefCell::new(ReferenceFormulation::Csv),
+        depth: std::cell::Cell::new(0),
     }
     .mapping(base, path.to_owned())
 }
@@ -243,6 +246,7 @@ fn normalize_triple(
                         | "graph"
                         | "class"
                         | "datatype"
+                        | "inputValue"
                 ) =>
         {
             Term::NamedNode(check(n)?)
@@ -302,6 +306,8 @@ struct Reader<'a> {
     /// The reference formulation of the triples map being read (its references are checked
     /// against it).
     formulation: std::cell::RefCell<ReferenceFormulation>,
+    /// How deep in nested function executions the reader is (cycles are refused).
+    depth: std::cell::Cell<usize>,
 }
 
 /// Where a term map stands, which decides its defaults and what it may produce.
@@ -313,6 +319,8 @@ enum Position {
     Graph,
     Language,
     Datatype,
+    /// The value map of a function's input (RML-FNML).
+    Input,
 }
 
 impl<'a> Reader<'a> {
@@ -857,7 +865,7 @@ impl<'a> Reader<'a> {
         let ok = match pos {
             Position::Subject => tt != TermType::Literal,
             Position::Predicate | Position::Graph | Position::Datatype => tt == TermType::Iri,
-            Position::Object => true,
+            Position::Object | Position::Input => true,
             Position::Language => tt == TermType::Literal,
         };
         if ok {
@@ -869,7 +877,9 @@ impl<'a> Reader<'a> {
             Position::Graph => ("a graph map", "an IRI (or rml:defaultGraph)"),
             Position::Datatype => ("a datatype map", "an IRI"),
             Position::Language => ("a language map", "a literal"),
-            Position::Object => unreachable!("objects accept every term type"),
+            Position::Object | Position::Input => {
+                unreachable!("objects and inputs accept every term type")
+            }
         };
         let found = match tt {
             TermType::Iri => "an IRI",
@@ -892,7 +902,8 @@ impl<'a> Reader<'a> {
         let constants = self.objects(node, "constant");
         let references = self.objects(node, "reference");
         let templates = self.objects(node, "template");
-        let count = constants.len() + references.len() + templates.len();
+        let functions = self.objects(node, "functionExecution");
+        let count = constants.len() + references.len() + templates.len() + functions.len();
         // RML-Core: a blank node map without a value makes a fresh blank node per iteration
         // (modelled as a template without segments).
         let fresh_blank = count == 0
@@ -904,12 +915,14 @@ impl<'a> Reader<'a> {
             } else {
                 count.to_string()
             };
-            return Err(self.err(Some(node), Some(tm), format!("a term map needs exactly one of rml:constant, rml:reference or rml:template; found {found}")));
+            return Err(self.err(Some(node), Some(tm), format!("a term map needs exactly one of rml:constant, rml:reference, rml:template or rml:functionExecution; found {found}")));
         }
         let value = if fresh_blank {
             Value::Template(Template {
                 segments: Vec::new(),
             })
+        } else if let [f] = functions.as_slice() {
+            self.function_value(node, *f, tm)?
         } else if let [c] = constants.as_slice() {
             Value::Constant(c.into_owned())
         } else if let [r] = references.as_slice() {
@@ -927,7 +940,8 @@ impl<'a> Reader<'a> {
         let references: Vec<&str> = match &value {
             Value::Reference(r) => vec![r.as_str()],
             Value::Template(t) => t.references().collect(),
-            Value::Constant(_) => Vec::new(),
+            // The inputs' references were checked as their maps were read.
+            Value::Constant(_) | Value::Function(_) => Vec::new(),
         };
         for r in references {
             check_expression(&self.formulation.borrow(), "reference", r)
@@ -955,7 +969,11 @@ impl<'a> Reader<'a> {
             [] => match (&value, pos) {
                 (Value::Constant(Term::Literal(_)), _) => TermType::Literal,
                 (Value::Constant(Term::BlankNode(_)), _) => TermType::BlankNode,
-                (Value::Reference(_), Position::Object) => TermType::Literal,
+                (Value::Reference(_) | Value::Function(_), Position::Object) => TermType::Literal,
+                (
+                    Value::Reference(_) | Value::Template(_) | Value::Function(_),
+                    Position::Input,
+                ) => TermType::Literal,
                 (_, Position::Object) if language.is_some() || datatype.is_some() => {
                     TermType::Literal
                 }
@@ -1007,14 +1025,18 @@ impl<'a> Reader<'a> {
         self.check_position(pos, term_type, node, tm)?;
         let default_graph = pos == Position::Graph
             && matches!(&value, Value::Constant(Term::NamedNode(n)) if n.as_str() == format!("{RML}defaultGraph"));
-        Ok(TermMap {
-            value,
-            term_type,
-            language,
-            datatype,
-            default_graph,
-            iri_safety,
-        })
+        self.with_condition(
+            node,
+            TermMap {
+                value,
+                term_type,
+                language,
+                datatype,
+                default_graph,
+                iri_safety,
+            },
+            tm,
+        )
     }
 
     fn lang_or_datatype(

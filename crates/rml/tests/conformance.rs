@@ -1,8 +1,10 @@
-//! The W3C KG-Construct RML-Core test cases (CSV and JSON), run through the library.
+//! The W3C KG-Construct RML-Core test cases (CSV and JSON) and the RML-FNML test cases (CSV),
+//! run through the library.
 //!
 //! Suites are read from the workplace's `shared/conformance/` beside the clone
-//! (`rml-core-csv`, `rml-core-json`), or from `FACTGRAPH_RML_CORE_TESTS` /
-//! `FACTGRAPH_RML_JSON_TESTS`; an absent suite is reported as SKIPPED. Each case is copied to
+//! (`rml-core-csv`, `rml-core-json`, `rml-fnml`), or from `FACTGRAPH_RML_CORE_TESTS` /
+//! `FACTGRAPH_RML_JSON_TESTS` / `FACTGRAPH_RML_FNML_TESTS`; an absent suite is reported as
+//! SKIPPED. Each case is copied to
 //! a temporary directory, its `mapping.ttl` parsed with the case's base IRI (the README's
 //! "Default Base IRI" — `http://example.com/` for the JSON cases — else
 //! `http://example.com/base/`, which the CSV cases expect), executed into a `Vec`, and
@@ -195,6 +197,14 @@ fn rml_core_csv() {
 fn rml_core_json() {
     let dir = suite_dir("FACTGRAPH_RML_JSON_TESTS", "rml-core-json");
     if let Some(failed) = run_suite("rml-core-json", "FACTGRAPH_RML_JSON_TESTS", &dir, 76) {
+        check(failed);
+    }
+}
+
+#[test]
+fn rml_fnml() {
+    let dir = suite_dir("FACTGRAPH_RML_FNML_TESTS", "rml-fnml");
+    if let Some(failed) = run_suite("rml-fnml", "FACTGRAPH_RML_FNML_TESTS", &dir, 20) {
         check(failed);
     }
 }
