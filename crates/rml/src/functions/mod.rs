@@ -346,4 +346,6 @@ pub(crate) fn apply(f: &Function, output: usize, inputs: &[Vec<Item>]) -> FnResu
 }
 
 #[cfg(test)]
+mod mapping_tests;
+#[cfg(test)]
 mod tests;
