@@ -1,5 +1,7 @@
 //! The RML processor: reads an RML mapping (RML-Core, or the older rml.io + R2RML vocabulary)
 //! and runs it over CSV, JSON (JSONPath) and XML (XPath) logical sources, streaming quads to a [`QuadSink`].
+//! Term maps may call functions (RML-FNML, `rml:functionExecution`); the library of GREL and
+//! IDLab functions is listed in `FUNCTIONS.md`.
 //!
 //! It knows nothing of the store: whatever consumes quads implements [`QuadSink`].
 //!

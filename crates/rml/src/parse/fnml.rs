@@ -208,10 +208,9 @@ impl Reader<'_> {
         tm: &str,
     ) -> Result<TermMap, RmlError> {
         let is_function = matches!(map.value, Value::Function(_));
-        if !is_function
-            && !(self.objects(node, "return").is_empty()
-                && self.objects(node, "returnMap").is_empty())
-        {
+        let has_return =
+            !self.objects(node, "return").is_empty() || !self.objects(node, "returnMap").is_empty();
+        if has_return && !is_function {
             return Err(self.err(
                 Some(node),
                 Some(tm),
