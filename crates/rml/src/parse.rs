@@ -736,7 +736,14 @@ impl<'a> Reader<'a> {
             let Some(&parent) = index.get(&parent_node.into_owned()) else {
                 return Err(self.err(Some(o), Some(tm), format!("rml:parentTriplesMap {parent_node} is not a triples map of this mapping; expected a resource with an rml:logicalSource and a subject map")));
             };
-            for extra in ["template", "reference", "constant", "termType"] {
+            for extra in [
+                "template",
+                "reference",
+                "constant",
+                "termType",
+                "functionExecution",
+                "condition",
+            ] {
                 if !self.objects(o, extra).is_empty() {
                     return Err(self.err(
                         Some(o),

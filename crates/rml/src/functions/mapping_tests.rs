@@ -222,3 +222,21 @@ fn return_without_a_function_is_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn a_referencing_object_map_cannot_call_a_function() {
+    let m = mapping(&format!(
+        "ex:TM {};
+           rml:subjectMap [ rml:template \"http://example.com/p/{{id}}\" ];
+           rml:predicateObjectMap [ rml:predicate ex:self;
+             rml:objectMap [ rml:parentTriplesMap ex:TM;
+               rml:functionExecution [ rml:function grel:toUpperCase;
+                 rml:input [ rml:parameter grel:valueParam; rml:inputValue \"x\" ] ] ] ] .",
+        csv_source("p.csv")
+    ));
+    let e = run(&m, &[PEOPLE]).unwrap_err().to_string();
+    assert!(
+        e.contains("a referencing object map cannot have rml:functionExecution"),
+        "{e}"
+    );
+}
