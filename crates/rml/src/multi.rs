@@ -7,6 +7,8 @@
 //! (`xsd:integer`, `xsd:double`, `xsd:boolean`) unless the map gives a datatype or language.
 //! Joins compare the lexical values of the child and parent maps: any pair of equal values
 //! (over every condition) joins.
+//! A function-valued map (RML-FNML) evaluates its inputs' maps on the record and calls
+//! [`crate::functions::apply`]; its results keep their natural datatype like reference values.
 
 use std::collections::HashMap;
 
