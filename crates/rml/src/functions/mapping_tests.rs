@@ -186,6 +186,10 @@ fn mistakes_in_executions_are_mapping_errors_with_a_line() {
         ),
         "{e}"
     );
+    assert!(
+        e.contains("did you mean <http://users.ugent.be/~bjdmeest/function/grel.ttl#toUpperCase>?"),
+        "{e}"
+    );
     let e = refusal("rml:function grel:string_substring; rml:input [ rml:parameter grel:valueParam; rml:inputValue \"x\" ]");
     assert!(
         e.contains(

@@ -161,6 +161,18 @@ pub(crate) fn lookup(iri: &str) -> Option<&'static Function> {
     lib.by_iri.get(iri).map(|&i| &lib.functions[i])
 }
 
+/// The library's function closest to an unknown IRI (a likely typo: `grel:toUppercase`).
+pub(crate) fn suggestion(iri: &str) -> Option<&'static str> {
+    let lower = iri.to_lowercase();
+    library()
+        .by_iri
+        .keys()
+        .map(|k| (crate::vocab::edit_distance(&lower, &k.to_lowercase()), k))
+        .filter(|(d, _)| *d <= 2)
+        .min_by(|a, b| a.cmp(b))
+        .map(|(_, k)| k.as_str())
+}
+
 /// Every function of the library.
 #[cfg(test)]
 pub(crate) fn all() -> &'static [Function] {

@@ -52,10 +52,13 @@ impl Reader<'_> {
             ));
         };
         let Some(function) = functions::lookup(&iri) else {
+            let hint = functions::suggestion(&iri)
+                .map(|s| format!("did you mean <{s}>? "))
+                .unwrap_or_default();
             return Err(self.err(
                 Some(exec),
                 Some(tm),
-                format!("unknown function <{iri}>; factgraph implements the GREL and IDLab functions listed in crates/rml/FUNCTIONS.md"),
+                format!("unknown function <{iri}>; {hint}factgraph implements the GREL and IDLab functions listed in crates/rml/FUNCTIONS.md"),
             ));
         };
         let mut inputs: Vec<FunctionInput> = Vec::new();
