@@ -601,10 +601,11 @@ impl Pending {
     }
 }
 
-/// The value of a term map that is read from the row (not a constant).
+/// The value of a term map that is read from the row (not a constant, not a function's result).
 fn expr_of(t: &TermMap) -> Option<Expr> {
     match &t.value {
-        Value::Constant(_) => None,
+        // Constants and function results are not read from the row: nothing to check.
+        Value::Constant(_) | Value::Function(_) => None,
         Value::Reference(r) => Some(Expr::Column(r.clone())),
         Value::Template(t) => Some(Expr::Template(t.clone())),
     }

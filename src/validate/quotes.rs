@@ -67,6 +67,8 @@ fn expand(t: &TermMap, header: &[String], fields: &[String]) -> Option<String> {
             _ => None,
         },
         Value::Reference(r) => cell(r).cloned(),
+        // What a function returns is only known when mapping.
+        Value::Function(_) => None,
         Value::Template(tpl) => {
             let mut out = String::new();
             for s in &tpl.segments {

@@ -107,7 +107,8 @@ impl Rules {
                     (Expr::Template(t.clone()), Some(g))
                 }
                 Value::Reference(r) => (Expr::Column(r.clone()), None),
-                Value::Constant(_) => continue,
+                // A function's output cannot be predicted from the row: no id rule.
+                Value::Constant(_) | Value::Function(_) => continue,
             };
             rules.keys.push(KeyRule {
                 triples_map: i,

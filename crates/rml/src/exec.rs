@@ -72,10 +72,12 @@ pub fn execute(mapping: &Mapping, sink: &mut dyn QuadSink) -> Result<Stats, RmlE
 }
 
 /// Can the CSV fast path run `tm`? Only CSV sources whose joins are reference-valued and
-/// read CSV parents, without the features only [`crate::multi`] implements.
+/// read CSV parents, without the features only [`crate::multi`] implements (functions among
+/// them: a map without functions never pays for them).
 fn fast_path(mapping: &Mapping, tm: &TriplesMap) -> bool {
     let simple = |t: &TermMap| {
         t.iri_safety == IriSafety::Iri
+            && !t.has_function()
             && !matches!(&t.value, Value::Template(tpl) if tpl.segments.is_empty())
             && t.gather.is_none()
     };
@@ -872,6 +874,14 @@ impl CTerm {
                     })
                     .collect::<Result<_, _>>()?,
             ),
+            // `fast_path` sends every triples map that calls a function to `crate::multi`.
+            Value::Function(_) => {
+                return Err(mapping_error(
+                    mapping,
+                    tm,
+                    "internal: a function-valued term map reached the CSV fast path".into(),
+                ))
+            }
         };
         let extra = |e: &Option<Box<LangOrDatatype>>,
                      is_language: bool|

@@ -1,6 +1,8 @@
 //! The RML processor: reads an RML mapping (RML-Core with RML-CC collections and containers,
 //! or the older rml.io + R2RML vocabulary) and runs it over CSV, JSON (JSONPath) and XML
-//! (XPath) logical sources, streaming quads to a [`QuadSink`].
+//! (XPath) logical sources, streaming quads to a [`QuadSink`]. Term maps may call functions
+//! (RML-FNML, `rml:functionExecution`); the library of GREL and IDLab functions is listed in
+//! `FUNCTIONS.md`.
 //!
 //! It knows nothing of the store: whatever consumes quads implements [`QuadSink`].
 //!
@@ -15,6 +17,7 @@
 
 pub mod error;
 pub mod exec;
+mod functions;
 mod gather;
 pub mod line_writer;
 pub mod model;

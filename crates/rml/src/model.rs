@@ -146,6 +146,31 @@ pub enum Value {
     Reference(String),
     /// A template over columns.
     Template(Template),
+    /// The result of a function (RML-FNML `rml:functionExecution`): its inputs are term maps
+    /// over the same record. `rml:condition` is read as a call of `idlab-fn:trueCondition`.
+    Function(Box<FunctionExecution>),
+}
+
+/// An RML-FNML function execution, and which of its returns the term map uses.
+#[derive(Debug, Clone)]
+pub struct FunctionExecution {
+    /// The function's IRI (`rml:function`), one of the library's (see `FUNCTIONS.md`).
+    pub function: String,
+    /// The inputs (`rml:input`), in document order.
+    pub inputs: Vec<FunctionInput>,
+    /// The return used (`rml:return`; the function's first return when not given).
+    pub output: String,
+    /// Line of the execution in the mapping file, when known.
+    pub line: Option<u64>,
+}
+
+/// One `rml:input` of a function execution: a parameter and the term map giving its values.
+#[derive(Debug, Clone)]
+pub struct FunctionInput {
+    /// The parameter's IRI (`rml:parameter`).
+    pub parameter: String,
+    /// Its values (`rml:inputValueMap`, or the constant of `rml:inputValue`).
+    pub value: TermMap,
 }
 
 /// A term map.
@@ -236,11 +261,25 @@ impl TermMap {
         out
     }
 
+    /// Does this term map (or its language or datatype map) call a function?
+    pub fn has_function(&self) -> bool {
+        matches!(self.value, Value::Function(_))
+            || [&self.language, &self.datatype]
+                .into_iter()
+                .flatten()
+                .any(|e| matches!(e.as_ref(), LangOrDatatype::Map(m) if m.has_function()))
+    }
+
     fn collect_references<'a>(&'a self, out: &mut Vec<&'a str>) {
         match &self.value {
             Value::Constant(_) => {}
             Value::Reference(r) => out.push(r),
             Value::Template(t) => out.extend(t.references()),
+            Value::Function(f) => {
+                for input in &f.inputs {
+                    input.value.collect_references(out);
+                }
+            }
         }
         for extra in [&self.language, &self.datatype].into_iter().flatten() {
             if let LangOrDatatype::Map(m) = extra.as_ref() {

@@ -7,6 +7,8 @@
 //! (`xsd:integer`, `xsd:double`, `xsd:boolean`) unless the map gives a datatype or language.
 //! Joins compare the lexical values of the child and parent maps: any pair of equal values
 //! (over every condition) joins.
+//! A function-valued map (RML-FNML) evaluates its inputs' maps on the record and calls
+//! [`crate::functions::apply`]; its results keep their natural datatype like reference values.
 
 use std::collections::HashMap;
 
@@ -19,9 +21,10 @@ use rustc_hash::FxHashMap;
 
 use crate::error::RmlError;
 use crate::exec::{is_absolute_iri, QuadSink, Stats};
-use crate::gather::{Collections, Item, Plan};
+use crate::functions::{self, Function};
+use crate::gather::{Collections, Item as GatherItem, Plan};
 use crate::model::*;
-use crate::source::{for_each_record, Natural, Record};
+use crate::source::{for_each_record, Item, Natural, Record};
 use crate::template::{push_iri_safe, Segment};
 
 /// Join indexes built so far, shared by the triples maps of a run.
@@ -53,6 +56,79 @@ enum GValue {
     Constant(Term),
     Ref(usize),
     Template(Vec<GSegment>),
+    Function(GFunction),
+}
+
+/// A function execution compiled against the references of a triples map.
+struct GFunction {
+    /// The function, with the position of the return used; or why it cannot run (a model
+    /// built by hand may name what the library lacks; parsed mappings are checked).
+    target: Result<(&'static Function, usize), String>,
+    /// (parameter position, the map giving its values).
+    inputs: Vec<(usize, GTerm)>,
+}
+
+impl GFunction {
+    fn compile(f: &FunctionExecution, refs: &mut Refs, base: Option<&str>) -> Self {
+        let mut inputs = Vec::new();
+        let target = match functions::lookup(&f.function) {
+            None => Err(format!("unknown function <{}>", f.function)),
+            Some(def) => match def.output(&f.output) {
+                None => Err(format!("<{}> has no return <{}>", f.function, f.output)),
+                Some(o) => f
+                    .inputs
+                    .iter()
+                    .try_for_each(|i| match def.param(&i.parameter) {
+                        Some(p) => {
+                            inputs.push((p, GTerm::compile(&i.value, refs, base)));
+                            Ok(())
+                        }
+                        None => Err(format!(
+                            "<{}> has no parameter <{}>",
+                            f.function, i.parameter
+                        )),
+                    })
+                    .map(|()| (def, o)),
+            },
+        };
+        Self { target, inputs }
+    }
+
+    /// Calls the function on the values its inputs take in `rec`.
+    fn call(&self, rec: &Record, out: &mut Vec<(String, Natural)>) -> Result<(), RmlError> {
+        let (def, output) = self.target.clone().map_err(|e| rec.error(e))?;
+        let mut args: Vec<Vec<Item>> = vec![Vec::new(); def.params.len()];
+        for (p, input) in &self.inputs {
+            input.values(rec, &mut args[*p])?;
+        }
+        let result = functions::apply(def, output, &args)
+            .map_err(|e| rec.error(format!("the function <{}> failed: {}", def.iri(), e.0)))?;
+        out.extend(result.into_iter().map(|i| (i.text, i.natural)));
+        Ok(())
+    }
+}
+
+/// The value a constant gives a function's input, with the natural datatype of a literal.
+fn constant_item(c: &Term) -> Item {
+    match c {
+        Term::NamedNode(n) => Item {
+            text: n.as_str().to_owned(),
+            natural: Natural::String,
+        },
+        Term::BlankNode(b) => Item {
+            text: b.as_str().to_owned(),
+            natural: Natural::String,
+        },
+        Term::Literal(l) => Item {
+            text: l.value().to_owned(),
+            natural: match l.datatype() {
+                d if d == xsd::INTEGER => Natural::Integer,
+                d if d == xsd::DOUBLE => Natural::Double,
+                d if d == xsd::BOOLEAN => Natural::Boolean,
+                _ => Natural::String,
+            },
+        },
+    }
 }
 
 enum GSegment {
@@ -90,6 +166,7 @@ impl GTerm {
                     })
                     .collect(),
             ),
+            Value::Function(f) => GValue::Function(GFunction::compile(f, refs, base)),
         };
         let mut extra = |e: &Option<Box<LangOrDatatype>>, language: bool| match e.as_deref() {
             None => None,
@@ -116,10 +193,11 @@ impl GTerm {
 
     /// The strings the map makes from the record (before they become terms), with the
     /// natural datatype of reference values.
-    fn strings(&self, rec: &Record, out: &mut Vec<(String, Natural)>) {
+    fn strings(&self, rec: &Record, out: &mut Vec<(String, Natural)>) -> Result<(), RmlError> {
         out.clear();
         match &self.value {
             GValue::Constant(_) => {}
+            GValue::Function(f) => f.call(rec, out)?,
             GValue::Ref(i) => {
                 out.extend(rec.values[*i].iter().map(|v| (v.text.clone(), v.natural)))
             }
@@ -140,13 +218,31 @@ impl GTerm {
                             }
                             *out = next;
                             if out.is_empty() {
-                                return;
+                                return Ok(());
                             }
                         }
                     }
                 }
             }
         }
+        Ok(())
+    }
+
+    /// The values the map gives an input of a function: lexical forms (IRI-safe in IRI
+    /// templates) with their natural datatypes.
+    fn values(&self, rec: &Record, out: &mut Vec<Item>) -> Result<(), RmlError> {
+        if let GValue::Constant(c) = &self.value {
+            out.push(constant_item(c));
+            return Ok(());
+        }
+        let mut strings = Vec::new();
+        self.strings(rec, &mut strings)?;
+        out.extend(
+            strings
+                .into_iter()
+                .map(|(text, natural)| Item { text, natural }),
+        );
+        Ok(())
     }
 
     fn push_value(&self, out: &mut String, value: &str) {
@@ -168,8 +264,9 @@ impl GTerm {
             return Ok(());
         }
         let mut strings = Vec::new();
-        self.strings(rec, &mut strings);
-        let from_reference = matches!(self.value, GValue::Ref(_));
+        self.strings(rec, &mut strings)?;
+        // Values read from the data or returned by a function keep their natural datatype.
+        let from_reference = matches!(self.value, GValue::Ref(_) | GValue::Function(_));
         for (s, natural) in strings {
             self.make(s, natural, from_reference, rec, out)?;
         }
@@ -463,8 +560,8 @@ fn compile_gather(
     let mut items = Vec::with_capacity(g.items.len());
     for item in &g.items {
         items.push(match compile_object(mapping, tm, item, refs, joins)? {
-            GObject::Gather(p) => Item::Gather(*p),
-            leaf => Item::Leaf(leaf),
+            GObject::Gather(p) => GatherItem::Gather(*p),
+            leaf => GatherItem::Leaf(leaf),
         });
     }
     Ok(Plan {

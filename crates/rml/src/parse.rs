@@ -17,6 +17,8 @@ use super::source::check_expression;
 use super::template::Template;
 use super::vocab::{self, Family, RML};
 
+mod fnml;
+
 /// Options for reading a mapping.
 #[derive(Debug, Clone, Default)]
 pub struct ParseOptions {
@@ -65,6 +67,7 @@ pub fn parse_mapping_str(
         file: file.clone(),
         formulation: std::cell::RefCell::new(ReferenceFormulation::Csv),
         triples_maps: Default::default(),
+        depth: std::cell::Cell::new(0),
     }
     .mapping(base, path.to_owned())
 }
@@ -244,6 +247,7 @@ fn normalize_triple(
                         | "graph"
                         | "class"
                         | "datatype"
+                        | "inputValue"
                 ) =>
         {
             Term::NamedNode(check(n)?)
@@ -306,6 +310,8 @@ struct Reader<'a> {
     /// The triples maps of the mapping and their indexes (for referencing object maps inside
     /// `rml:gather` lists, which are read as term maps).
     triples_maps: std::cell::RefCell<HashMap<NamedOrBlankNode, usize>>,
+    /// How deep in nested function executions the reader is (cycles are refused).
+    depth: std::cell::Cell<usize>,
 }
 
 /// Where a term map stands, which decides its defaults and what it may produce.
@@ -317,6 +323,8 @@ enum Position {
     Graph,
     Language,
     Datatype,
+    /// The value map of a function's input (RML-FNML).
+    Input,
 }
 
 impl<'a> Reader<'a> {
@@ -759,7 +767,15 @@ impl<'a> Reader<'a> {
         let Some(&parent) = index.get(&parent_node.into_owned()) else {
             return Err(self.err(Some(o), Some(tm), format!("rml:parentTriplesMap {parent_node} is not a triples map of this mapping; expected a resource with an rml:logicalSource and a subject map")));
         };
-        for extra in ["template", "reference", "constant", "termType", "gather"] {
+        for extra in [
+            "template",
+            "reference",
+            "constant",
+            "termType",
+            "gather",
+            "functionExecution",
+            "condition",
+        ] {
             if !self.objects(o, extra).is_empty() {
                 return Err(self.err(
                     Some(o),
@@ -875,7 +891,7 @@ impl<'a> Reader<'a> {
         let ok = match pos {
             Position::Subject => tt != TermType::Literal,
             Position::Predicate | Position::Graph | Position::Datatype => tt == TermType::Iri,
-            Position::Object => true,
+            Position::Object | Position::Input => true,
             Position::Language => tt == TermType::Literal,
         };
         if ok {
@@ -887,7 +903,9 @@ impl<'a> Reader<'a> {
             Position::Graph => ("a graph map", "an IRI (or rml:defaultGraph)"),
             Position::Datatype => ("a datatype map", "an IRI"),
             Position::Language => ("a language map", "a literal"),
-            Position::Object => unreachable!("objects accept every term type"),
+            Position::Object | Position::Input => {
+                unreachable!("objects and inputs accept every term type")
+            }
         };
         let found = match tt {
             TermType::Iri => "an IRI",
@@ -910,7 +928,8 @@ impl<'a> Reader<'a> {
         let constants = self.objects(node, "constant");
         let references = self.objects(node, "reference");
         let templates = self.objects(node, "template");
-        let count = constants.len() + references.len() + templates.len();
+        let functions = self.objects(node, "functionExecution");
+        let count = constants.len() + references.len() + templates.len() + functions.len();
         // RML-Core: a blank node map without a value makes a fresh blank node per iteration
         // (modelled as a template without segments).
         // RML-CC: so does a gather map without a value (its collection's node).
@@ -924,12 +943,14 @@ impl<'a> Reader<'a> {
             } else {
                 count.to_string()
             };
-            return Err(self.err(Some(node), Some(tm), format!("a term map needs exactly one of rml:constant, rml:reference or rml:template; found {found}")));
+            return Err(self.err(Some(node), Some(tm), format!("a term map needs exactly one of rml:constant, rml:reference, rml:template or rml:functionExecution; found {found}")));
         }
         let value = if fresh_blank {
             Value::Template(Template {
                 segments: Vec::new(),
             })
+        } else if let [f] = functions.as_slice() {
+            self.function_value(node, *f, tm)?
         } else if let [c] = constants.as_slice() {
             Value::Constant(c.into_owned())
         } else if let [r] = references.as_slice() {
@@ -947,7 +968,8 @@ impl<'a> Reader<'a> {
         let references: Vec<&str> = match &value {
             Value::Reference(r) => vec![r.as_str()],
             Value::Template(t) => t.references().collect(),
-            Value::Constant(_) => Vec::new(),
+            // The inputs' references were checked as their maps were read.
+            Value::Constant(_) | Value::Function(_) => Vec::new(),
         };
         for r in references {
             check_expression(&self.formulation.borrow(), "reference", r)
@@ -975,7 +997,11 @@ impl<'a> Reader<'a> {
             [] => match (&value, pos) {
                 (Value::Constant(Term::Literal(_)), _) => TermType::Literal,
                 (Value::Constant(Term::BlankNode(_)), _) => TermType::BlankNode,
-                (Value::Reference(_), Position::Object) => TermType::Literal,
+                (Value::Reference(_) | Value::Function(_), Position::Object) => TermType::Literal,
+                (
+                    Value::Reference(_) | Value::Template(_) | Value::Function(_),
+                    Position::Input,
+                ) => TermType::Literal,
                 (_, Position::Object) if language.is_some() || datatype.is_some() => {
                     TermType::Literal
                 }
@@ -1028,15 +1054,19 @@ impl<'a> Reader<'a> {
         self.check_position(pos, term_type, node, tm)?;
         let default_graph = pos == Position::Graph
             && matches!(&value, Value::Constant(Term::NamedNode(n)) if n.as_str() == format!("{RML}defaultGraph"));
-        Ok(TermMap {
-            value,
-            term_type,
-            language,
-            datatype,
-            default_graph,
-            iri_safety,
-            gather,
-        })
+        self.with_condition(
+            node,
+            TermMap {
+                value,
+                term_type,
+                language,
+                datatype,
+                default_graph,
+                iri_safety,
+                gather,
+            },
+            tm,
+        )
     }
 
     fn lang_or_datatype(

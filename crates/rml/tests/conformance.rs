@@ -1,14 +1,14 @@
-//! The W3C KG-Construct RML-Core test cases (CSV and JSON) and the RML-CC (collections and
-//! containers) test cases, run through the library.
+//! The W3C KG-Construct RML-Core test cases (CSV and JSON), the RML-CC (collections and
+//! containers) and the RML-FNML (functions) test cases, run through the library.
 //!
 //! Suites are read from the workplace's `shared/conformance/` beside the clone
-//! (`rml-core-csv`, `rml-core-json`, `rml-cc`), or from `FACTGRAPH_RML_CORE_TESTS` /
-//! `FACTGRAPH_RML_JSON_TESTS` / `FACTGRAPH_RML_CC_TESTS`; an absent suite is reported as
-//! SKIPPED. Each case is copied to a temporary directory, its `mapping.ttl` parsed with the
-//! case's base IRI (the README's "Default Base IRI" — `http://example.com/` for the JSON
-//! cases — else `http://example.com/base/`, which the CSV and RML-CC cases expect), executed
-//! into a `Vec`, and compared with `output.nq` (`default.nq` in RML-CC) as datasets with blank
-//! nodes canonicalized (RDFC-1.0). Cases marked `error=true` must fail.
+//! (`rml-core-csv`, `rml-core-json`, `rml-cc`, `rml-fnml`), or from `FACTGRAPH_RML_CORE_TESTS` /
+//! `FACTGRAPH_RML_JSON_TESTS` / `FACTGRAPH_RML_CC_TESTS` / `FACTGRAPH_RML_FNML_TESTS`; an absent
+//! suite is reported as SKIPPED. Each case is copied to a temporary directory, its `mapping.ttl`
+//! parsed with the case's base IRI (the README's "Default Base IRI" — `http://example.com/` for
+//! the JSON cases — else `http://example.com/base/`, which the CSV and RML-CC cases expect),
+//! executed into a `Vec`, and compared with `output.nq` (`default.nq` in RML-CC) as datasets with
+//! blank nodes canonicalized (RDFC-1.0). Cases marked `error=true` must fail.
 
 use std::path::{Path, PathBuf};
 
@@ -204,6 +204,14 @@ fn rml_core_json() {
 fn rml_cc() {
     let dir = suite_dir("FACTGRAPH_RML_CC_TESTS", "rml-cc");
     if let Some(failed) = run_suite("rml-cc", "FACTGRAPH_RML_CC_TESTS", &dir, 35) {
+        check(failed);
+    }
+}
+
+#[test]
+fn rml_fnml() {
+    let dir = suite_dir("FACTGRAPH_RML_FNML_TESTS", "rml-fnml");
+    if let Some(failed) = run_suite("rml-fnml", "FACTGRAPH_RML_FNML_TESTS", &dir, 20) {
         check(failed);
     }
 }
