@@ -9,18 +9,23 @@
 //! Every response carries CORS headers; `OPTIONS` answers preflight requests. Updates get
 //! 403. A query runs at most [`Limits::timeout`] and returns at most [`Limits::max_results`]
 //! rows. The store is re-opened when a `factgraph load` makes a new generation active, so a
-//! running server serves the newest graph.
+//! running server serves the newest graph; the replaced generation is removed from disk once
+//! the last query reading it ends.
+//!
+//! Connections, request sizes and times are bounded ([`http::HttpLimits`]; see
+//! [`http`] for the server and why it is built on hyper).
 //!
 //! ```no_run
-//! use factgraph::serve::{Limits, Server, ServeOptions};
+//! use factgraph::serve::{http::HttpLimits, Limits, Server, ServeOptions};
 //! let server = Server::bind(&ServeOptions {
-//!     bind: "127.0.0.1:0".into(),
+//!     bind: "localhost:0".into(),
 //!     store: "factgraph.db".into(),
 //!     limits: Limits::default(),
+//!     http: HttpLimits::default(),
 //!     workers: 4,
 //! })?;
 //! println!("http://{}/", server.local_addr());
-//! server.run();
+//! server.run()?;
 //! # Ok::<_, factgraph::serve::ServeError>(())
 //! ```
 
@@ -40,7 +45,7 @@ use std::time::Duration;
 use oxigraph::store::Store;
 
 use crate::store::{self, ReadStore, StoreError};
-use http::{HttpError, HttpServer, Request, Response, StopHandle};
+use http::{HttpError, HttpLimits, HttpServer, Request, Response, StopHandle};
 
 /// A read-only view of a store that threads can share (a query past its timeout keeps its
 /// view, and so the generation's read lock, until it stops).
@@ -67,13 +72,16 @@ pub type Shared = Arc<dyn Snapshot>;
 /// The address `serve` binds by default: loopback only.
 pub const DEFAULT_BIND: &str = "127.0.0.1:7878";
 
-/// Bounds on one query.
+/// Bounds on queries.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Cancel a query after this long (`None`: never).
     pub timeout: Option<Duration>,
     /// Return at most this many rows or triples (0: no cap).
     pub max_results: usize,
+    /// Queries evaluated at once in this process, counting those past their timeout that
+    /// have not stopped yet; one more gets 503 (0: no cap).
+    pub max_queries: usize,
 }
 
 impl Default for Limits {
@@ -81,6 +89,7 @@ impl Default for Limits {
         Limits {
             timeout: Some(Duration::from_secs(30)),
             max_results: 10_000,
+            max_queries: 16,
         }
     }
 }
@@ -94,6 +103,8 @@ pub struct ServeOptions {
     pub store: PathBuf,
     /// Bounds on each query.
     pub limits: Limits,
+    /// Bounds on connections and requests.
+    pub http: HttpLimits,
     /// Requests answered at once (worker threads).
     pub workers: usize,
 }
@@ -135,9 +146,16 @@ impl LiveStore {
             }
         }
         let read = Arc::new(store::open_read(&self.path)?);
-        if let Ok(mut current) = self.current.write() {
-            *current = (active, Arc::clone(&read));
-        }
+        let replaced = match self.current.write() {
+            Ok(mut current) => Some(std::mem::replace(
+                &mut *current,
+                (active, Arc::clone(&read)),
+            )),
+            Err(_) => None,
+        };
+        // Outside the lock: when no query holds it any more, dropping the replaced snapshot
+        // closes it and removes its generation from disk (see `store::ReadStore`).
+        drop(replaced);
         Ok(read as Shared)
     }
 }
@@ -217,9 +235,9 @@ impl Server {
     /// Opens the store and binds the address.
     pub fn bind(options: &ServeOptions) -> Result<Self, ServeError> {
         let app = App::new(&options.store, options.limits)?;
-        let http = HttpServer::bind(&options.bind)?;
+        let http = HttpServer::bind(&options.bind, options.http)?;
         let workers = options.workers.max(1);
-        let stop = http.stop_handle(workers);
+        let stop = http.stop_handle();
         Ok(Server {
             http,
             app,
@@ -239,9 +257,9 @@ impl Server {
     }
 
     /// Answers requests until stopped.
-    pub fn run(self) {
+    pub fn run(self) -> Result<(), ServeError> {
         let app = self.app;
-        self.http
-            .run(self.workers, move |r| app.handle(r), &self.stop);
+        self.http.run(self.workers, move |r| app.handle(r))?;
+        Ok(())
     }
 }
