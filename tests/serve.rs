@@ -405,3 +405,41 @@ fn a_new_load_is_served_without_a_restart() {
     load();
     assert_eq!(names(), "n\none\ntwo\n");
 }
+
+#[test]
+fn the_yasgui_page_and_its_files_come_from_the_server() {
+    let s = server();
+    let page = get(&s.url("/yasgui"), "text/html");
+    assert_eq!(page.status, 200);
+    let csp = page.header("content-security-policy").unwrap_or_default();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(csp.contains("connect-src 'self'"), "{csp}");
+    assert!(page
+        .body
+        .contains("<script src=\"/assets/yasgui/yasgui.min.js\">"));
+    assert!(!page.body.contains("http://cdn") && !page.body.contains("https://cdn"));
+    // The built-in examples travel as JSON data.
+    assert!(
+        page.body.contains("\"name\":\"signatories\""),
+        "{}",
+        page.body
+    );
+    for (path, media) in [
+        ("/assets/yasgui/yasgui.min.js", "text/javascript"),
+        ("/assets/yasgui/yasgui.min.css", "text/css"),
+        ("/assets/yasgui/factgraph-yasgui.js", "text/javascript"),
+        ("/assets/yasgui/LICENSE", "text/plain"),
+    ] {
+        let file = get(&s.url(path), "");
+        assert_eq!(file.status, 200, "{path}");
+        assert!(
+            file.content_type.starts_with(media),
+            "{path}: {}",
+            file.content_type
+        );
+    }
+    // The other pages still run no script.
+    let home = get(&s.url("/"), "text/html");
+    assert!(!home.body.contains("<script"));
+    assert!(home.body.contains("href=\"/yasgui\""));
+}

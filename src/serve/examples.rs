@@ -47,6 +47,50 @@ impl Example {
     }
 }
 
+/// An example query of the YASGUI page: a built-in one, or a `.rq` file of the directory
+/// given to `serve --examples`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryExample {
+    /// The file name without `.rq`.
+    pub name: String,
+    /// The query text.
+    pub text: String,
+}
+
+/// The built-in examples ([`EXAMPLES`]) as [`QueryExample`]s.
+pub fn built_in() -> Vec<QueryExample> {
+    EXAMPLES
+        .iter()
+        .map(|e| QueryExample {
+            name: e.name.to_owned(),
+            text: e.text.to_owned(),
+        })
+        .collect()
+}
+
+/// The `*.rq` files of `dir` (not its subdirectories), by file name.
+pub fn from_dir(dir: &std::path::Path) -> std::io::Result<Vec<QueryExample>> {
+    let mut examples = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".rq"))
+        else {
+            continue;
+        };
+        if path.is_file() {
+            examples.push(QueryExample {
+                name: name.to_owned(),
+                text: std::fs::read_to_string(&path)?,
+            });
+        }
+    }
+    examples.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(examples)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

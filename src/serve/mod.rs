@@ -5,6 +5,8 @@
 //! | `/query` | SPARQL 1.1 Protocol: GET, POST form, POST `application/sparql-query`; without a query, the Service Description |
 //! | `/` | the query editor, the examples (queries/*.rq) and, with `?query=`, the results as a table |
 //! | `/entity?iri=…` | what the graph says about one entity, with a diagram of its neighbourhood |
+//! | `/yasgui` | YASGUI on `/query`, one tab per example query (the one page with a script) |
+//! | `/assets/yasgui/…` | YASGUI's files, embedded in the binary |
 //!
 //! Every response carries CORS headers; `OPTIONS` answers preflight requests. Updates get
 //! 403. A query runs at most [`Limits::timeout`] and returns at most [`Limits::max_results`]
@@ -23,6 +25,7 @@
 //!     limits: Limits::default(),
 //!     http: HttpLimits::default(),
 //!     workers: 4,
+//!     examples: None,
 //! })?;
 //! println!("http://{}/", server.local_addr());
 //! server.run()?;
@@ -36,6 +39,7 @@ pub mod http;
 pub mod pages;
 pub mod protocol;
 pub mod svg;
+pub mod yasgui;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -107,6 +111,9 @@ pub struct ServeOptions {
     pub http: HttpLimits,
     /// Requests answered at once (worker threads).
     pub workers: usize,
+    /// A directory whose `*.rq` files are the YASGUI page's examples (`None`: the built-in
+    /// competency questions).
+    pub examples: Option<PathBuf>,
 }
 
 /// Errors that keep the server from starting.
@@ -118,6 +125,14 @@ pub enum ServeError {
     /// The store cannot be opened.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The directory of example queries cannot be read.
+    #[error("cannot read the example queries in {}: {source}", path.display())]
+    Examples {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 /// The store being served: re-opened when its active generation changes.
@@ -164,6 +179,7 @@ impl LiveStore {
 pub struct App {
     store: LiveStore,
     limits: Limits,
+    examples: Vec<examples::QueryExample>,
 }
 
 impl App {
@@ -172,7 +188,15 @@ impl App {
         Ok(App {
             store: LiveStore::open(path)?,
             limits,
+            examples: examples::built_in(),
         })
+    }
+
+    /// The same app with `examples` on the YASGUI page.
+    #[must_use]
+    pub fn with_examples(mut self, examples: Vec<examples::QueryExample>) -> Self {
+        self.examples = examples;
+        self
     }
 
     /// Answers one request.
@@ -193,7 +217,7 @@ impl App {
             .with_header("Access-Control-Allow-Origin", "*")
             .with_header("Access-Control-Expose-Headers", "X-SPARQL-MaxRows")
             .with_header("X-Content-Type-Options", "nosniff");
-        if html {
+        if html && response.header("Content-Security-Policy").is_none() {
             // The pages have no script at all: say so, so that an injection could not run one.
             response = response.with_header(
                 "Content-Security-Policy",
@@ -208,6 +232,12 @@ impl App {
         if !read_only_path && !matches!(request.method.as_str(), "GET" | "HEAD") {
             return Response::text(405, "this page only answers GET")
                 .with_header("Allow", "GET, OPTIONS");
+        }
+        if request.path == "/yasgui" {
+            return yasgui::page(&self.examples);
+        }
+        if let Some(file) = yasgui::asset(&request.path) {
+            return file;
         }
         let store = match self.store.get() {
             Ok(s) => s,
@@ -234,7 +264,14 @@ pub struct Server {
 impl Server {
     /// Opens the store and binds the address.
     pub fn bind(options: &ServeOptions) -> Result<Self, ServeError> {
-        let app = App::new(&options.store, options.limits)?;
+        let mut app = App::new(&options.store, options.limits)?;
+        if let Some(dir) = &options.examples {
+            let examples = examples::from_dir(dir).map_err(|source| ServeError::Examples {
+                path: dir.clone(),
+                source,
+            })?;
+            app = app.with_examples(examples);
+        }
         let http = HttpServer::bind(&options.bind, options.http)?;
         let workers = options.workers.max(1);
         let stop = http.stop_handle();
