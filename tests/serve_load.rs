@@ -1,6 +1,6 @@
 //! `factgraph serve` under hostile load (issue 12), all on 127.0.0.1: silent clients, the
-//! connection limit, oversized and slow requests, queries past their timeout, host names in
-//! `--bind`, and replaced generations removed while serving.
+//! connection limit, oversized and slow requests, queries past their timeout and past the cap
+//! on queries at once, host names in `--bind`, and replaced generations removed while serving.
 //!
 //! The timing figures are printed (run with `--nocapture` to see them); the assertions use
 //! the bounds the issue names, which the measured values are far below.
@@ -222,6 +222,33 @@ fn a_query_past_its_timeout_stops_evaluating() {
         cancelled.elapsed().as_secs_f64() * 1e3
     );
     assert_eq!(running.unwrap_or(0), 0, "the cancelled query still runs");
+}
+
+#[test]
+fn queries_past_the_cap_get_503_until_one_ends() {
+    let s = serve(bundled_store(), &["--timeout", "2", "--max-queries", "1"]);
+    let slow = s.url(&query_path(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
+    ));
+    let running = std::thread::spawn(move || get(&slow, "application/json").status);
+    std::thread::sleep(Duration::from_millis(500));
+    let r = get(&s.url(&query_path(ASK)), "application/json");
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(
+        r.body.contains("evaluating 1 queries already"),
+        "{}",
+        r.body
+    );
+    assert_eq!(running.join().ok(), Some(503), "the slow query times out");
+    let mut status = 0;
+    for _ in 0..50 {
+        status = get(&s.url(&query_path(ASK)), "application/json").status;
+        if status == 200 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(status, 200, "the slot is given back when the query stops");
 }
 
 #[test]
