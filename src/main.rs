@@ -218,7 +218,7 @@ struct ServeArgs {
     /// The largest request body (a query or a form), in bytes; larger ones get 413
     #[arg(long, default_value_t = factgraph::serve::http::MAX_BODY, value_name = "BYTES")]
     max_body: u64,
-    /// Offer the .rq files of DIR as the YASGUI page's example queries, e.g. the data
+    /// Offer the .rq files of DIR as the example queries of / and /yasgui, e.g. the data
     /// directory loaded (default: the competency questions built in)
     #[arg(long, value_name = "DIR")]
     examples: Option<PathBuf>,

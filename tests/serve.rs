@@ -443,3 +443,38 @@ fn the_yasgui_page_and_its_files_come_from_the_server() {
     assert!(!home.body.contains("<script"));
     assert!(home.body.contains("href=\"/yasgui\""));
 }
+
+#[test]
+fn examples_come_from_the_directory_given() {
+    let dir = tempfile::tempdir().expect("examples dir");
+    std::fs::write(
+        dir.path().join("mine.rq"),
+        "# Everything about Inetum.\nSELECT * WHERE { fgr:org\\/inetum ?p ?o }\n",
+    )
+    .expect("example");
+    let examples = dir.path().to_string_lossy().into_owned();
+    let s = serve(bundled_store(), &["--examples", &examples]);
+    let home = get(&s.url("/"), "text/html");
+    assert!(home.body.contains("id=\"example-mine\""), "{}", home.body);
+    assert!(home.body.contains("Everything about Inetum."));
+    assert!(!home.body.contains("id=\"example-signatories\""));
+    let editor = get(&s.url("/?example=mine"), "text/html");
+    assert!(
+        editor.body.contains("fgr:org\\/inetum ?p ?o"),
+        "{}",
+        editor.body
+    );
+    let yasgui = get(&s.url("/yasgui"), "text/html");
+    assert!(yasgui.body.contains("\"name\":\"mine\""), "{}", yasgui.body);
+
+    let missing = dir.path().join("absent");
+    let out = common::factgraph()
+        .args(["serve", "--bind", "127.0.0.1:0", "--examples"])
+        .arg(&missing)
+        .arg("--store")
+        .arg(bundled_store())
+        .output()
+        .expect("factgraph runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the example queries"));
+}

@@ -33,12 +33,7 @@ pub const EXAMPLES: &[Example] = &[
 impl Example {
     /// The leading `#` comment of the file, as one sentence or two.
     pub fn description(&self) -> String {
-        self.text
-            .lines()
-            .take_while(|l| l.trim_start().starts_with('#'))
-            .map(|l| l.trim_start().trim_start_matches('#').trim())
-            .collect::<Vec<_>>()
-            .join(" ")
+        leading_comment(self.text)
     }
 
     /// The example called `name`.
@@ -47,7 +42,7 @@ impl Example {
     }
 }
 
-/// An example query of the YASGUI page: a built-in one, or a `.rq` file of the directory
+/// An example query of the query pages: a built-in one, or a `.rq` file of the directory
 /// given to `serve --examples`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryExample {
@@ -55,6 +50,21 @@ pub struct QueryExample {
     pub name: String,
     /// The query text.
     pub text: String,
+}
+
+impl QueryExample {
+    /// The leading `#` comment of the file, as one sentence or two.
+    pub fn description(&self) -> String {
+        leading_comment(&self.text)
+    }
+}
+
+fn leading_comment(text: &str) -> String {
+    text.lines()
+        .take_while(|l| l.trim_start().starts_with('#'))
+        .map(|l| l.trim_start().trim_start_matches('#').trim())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The built-in examples ([`EXAMPLES`]) as [`QueryExample`]s.

@@ -111,8 +111,8 @@ pub struct ServeOptions {
     pub http: HttpLimits,
     /// Requests answered at once (worker threads).
     pub workers: usize,
-    /// A directory whose `*.rq` files are the YASGUI page's examples (`None`: the built-in
-    /// competency questions).
+    /// A directory whose `*.rq` files are the examples of the query pages (`None`: the
+    /// built-in competency questions).
     pub examples: Option<PathBuf>,
 }
 
@@ -192,7 +192,7 @@ impl App {
         })
     }
 
-    /// The same app with `examples` on the YASGUI page.
+    /// The same app with `examples` on the query page and the YASGUI page.
     #[must_use]
     pub fn with_examples(mut self, examples: Vec<examples::QueryExample>) -> Self {
         self.examples = examples;
@@ -245,7 +245,7 @@ impl App {
         };
         match request.path.as_str() {
             "/query" | "/sparql" => protocol::handle(&store, request, &self.limits),
-            "/" | "/index.html" => pages::home(&store, request, &self.limits),
+            "/" | "/index.html" => pages::home(&store, request, &self.limits, &self.examples),
             "/entity" => pages::entity(store.store(), request),
             "/favicon.ico" => Response::empty(204),
             other => pages::not_found(other),
