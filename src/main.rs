@@ -200,6 +200,28 @@ struct ServeArgs {
     /// Requests answered at once
     #[arg(long, default_value_t = 8, value_name = "N")]
     workers: usize,
+    /// Queries evaluated at once, counting timed-out ones not yet stopped; more get 503
+    /// (0: no cap)
+    #[arg(long, default_value_t = 16, value_name = "N")]
+    max_queries: usize,
+    /// Connections open at once; more get 503 and are closed
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    max_connections: usize,
+    /// Close a connection whose request head has not arrived whole within SECONDS (also the
+    /// keep-alive idle time)
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    header_timeout: f64,
+    /// Answer 408 when a request body has not arrived within SECONDS; close a connection
+    /// whose client reads none of its response for as long
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    body_timeout: f64,
+    /// The largest request body (a query or a form), in bytes; larger ones get 413
+    #[arg(long, default_value_t = factgraph::serve::http::MAX_BODY, value_name = "BYTES")]
+    max_body: u64,
+    /// Offer the .rq files of DIR as the example queries of / and /yasgui, e.g. the data
+    /// directory loaded (default: the competency questions built in)
+    #[arg(long, value_name = "DIR")]
+    examples: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -799,18 +821,40 @@ fn map(
 }
 
 fn serve(args: ServeArgs, quiet: bool) -> Result<()> {
-    use factgraph::serve::{Limits, ServeOptions, Server};
+    use factgraph::serve::{http::HttpLimits, Limits, ServeOptions, Server};
+    use std::time::Duration;
     if !(args.timeout.is_finite() && args.timeout >= 0.0) {
         return Err(anyhow!("--timeout takes a number of seconds, 0 or more"));
     }
+    let positive = |flag: &str, seconds: f64| {
+        if seconds.is_finite() && seconds > 0.0 && seconds < 1e9 {
+            Ok(Duration::from_secs_f64(seconds))
+        } else {
+            Err(anyhow!("{flag} takes a number of seconds, more than 0"))
+        }
+    };
+    if args.max_connections == 0 {
+        return Err(anyhow!("--max-connections takes a number, 1 or more"));
+    }
+    let body_timeout = positive("--body-timeout", args.body_timeout)?;
     let options = ServeOptions {
         bind: args.bind,
         store: args.store.store,
         limits: Limits {
-            timeout: (args.timeout > 0.0).then(|| std::time::Duration::from_secs_f64(args.timeout)),
+            timeout: (args.timeout > 0.0).then(|| Duration::from_secs_f64(args.timeout)),
             max_results: args.max_results,
+            max_queries: args.max_queries,
+        },
+        http: HttpLimits {
+            max_connections: args.max_connections,
+            header_timeout: positive("--header-timeout", args.header_timeout)?,
+            body_timeout,
+            write_timeout: body_timeout,
+            max_body_bytes: args.max_body,
+            ..HttpLimits::default()
         },
         workers: args.workers,
+        examples: args.examples,
     };
     let server = Server::bind(&options)?;
     let addr = server.local_addr();
@@ -822,7 +866,7 @@ fn serve(args: ServeArgs, quiet: bool) -> Result<()> {
     if !quiet && !addr.ip().is_loopback() {
         eprintln!("warning: {addr} is reachable from other machines; the store is read-only, but anyone who reaches it can query it");
     }
-    server.run();
+    server.run()?;
     Ok(())
 }
 

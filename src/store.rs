@@ -6,8 +6,12 @@
 //!   active        symlink → the generation readers open
 //!   gen-…/        one Oxigraph store per successful load
 //!   load.lock     held (exclusively) by a running load; holds its process id
-//!   read.lock     held (shared) by readers; a load deletes old generations only when free
+//!   .read-gen-….lock  one per generation, held (shared) by every reader of that generation
 //! ```
+//!
+//! A generation is removed once it is no longer active and nobody reads it: by the load that
+//! replaced it when no reader holds its lock, or else by its last reader when that reader
+//! closes it ([`ReadStore`]'s drop), e.g. a `factgraph serve` re-opening the new generation.
 //!
 //! A load builds a new generation beside the active one and, only once it is complete and
 //! flushed, swaps the `active` symlink atomically (rename). A load that fails or is killed
@@ -32,7 +36,10 @@ use crate::rml::{self, Mapping, RmlError, SinkError};
 
 const ACTIVE: &str = "active";
 const LOAD_LOCK: &str = "load.lock";
+/// The lock file readers held before locks were per generation; still accepted in a store.
 const READ_LOCK: &str = "read.lock";
+/// Prefix of the per-generation read locks: `.read-gen-….lock`.
+const GEN_LOCK_PREFIX: &str = ".read-";
 const GEN_PREFIX: &str = "gen-";
 /// Quads handed to the bulk loader at a time: its own batch size for 256 MB and 2 threads.
 const BATCH: usize = 128_000;
@@ -106,11 +113,49 @@ pub struct LoadSummary {
     pub seconds: f64,
 }
 
-/// A store opened for reading; holds the shared read lock while alive.
+/// A store opened for reading; holds the shared lock of its generation while alive. When
+/// dropped after a load has replaced its generation, it removes the generations nobody
+/// reads any more (fields drop in order: the store is closed and the lock released first).
 pub struct ReadStore {
     /// The Oxigraph store (read-only).
     pub store: Store,
     _lock: File,
+    _cleanup: Cleanup,
+}
+
+/// Removes replaced generations when a [`ReadStore`] is dropped.
+struct Cleanup {
+    root: PathBuf,
+    generation: PathBuf,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if active_generation(&self.root).as_deref() == Some(self.generation.as_path()) {
+            return;
+        }
+        // Never race a running load (it may be building a generation that is not active
+        // yet); that load removes what is stale when it ends.
+        let Ok(lock) = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(self.root.join(LOAD_LOCK))
+        else {
+            return;
+        };
+        if lock.try_lock().is_err() {
+            return;
+        }
+        let keep = fs::read_link(self.root.join(ACTIVE)).ok();
+        remove_stale_generations(&self.root, keep.as_deref());
+    }
+}
+
+fn generation_lock_path(root: &Path, generation_name: &std::ffi::OsStr) -> PathBuf {
+    let mut name = std::ffi::OsString::from(GEN_LOCK_PREFIX);
+    name.push(generation_name);
+    name.push(".lock");
+    root.join(name)
 }
 
 /// Is there a factgraph store at `path`?
@@ -134,22 +179,41 @@ pub fn open_read(path: &Path) -> Result<ReadStore, StoreError> {
             StoreError::NotAStore(path.to_owned())
         });
     }
-    let lock_path = path.join(READ_LOCK);
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .or_else(|_| File::open(&lock_path))
-        .map_err(io_err(&lock_path))?;
-    lock.lock_shared().map_err(io_err(&lock_path))?;
-    let target = fs::read_link(&active).map_err(io_err(&active))?;
-    let generation = path.join(target);
-    let store = Store::open_read_only(&generation).map_err(|source| StoreError::Storage {
-        path: generation.clone(),
-        source,
-    })?;
-    Ok(ReadStore { store, _lock: lock })
+    // Lock the generation `active` names, then check it still names it: a load removes only
+    // generations that are not active and whose lock it can take exclusively, so once this
+    // holds, the generation stays until the lock is dropped.
+    for _ in 0..100 {
+        let target = fs::read_link(&active).map_err(io_err(&active))?;
+        let lock_path = generation_lock_path(path, target.as_os_str());
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .or_else(|_| File::open(&lock_path))
+            .map_err(io_err(&lock_path))?;
+        lock.lock_shared().map_err(io_err(&lock_path))?;
+        if fs::read_link(&active).ok().as_deref() != Some(target.as_path()) {
+            continue;
+        }
+        let generation = path.join(&target);
+        let store = Store::open_read_only(&generation).map_err(|source| StoreError::Storage {
+            path: generation.clone(),
+            source,
+        })?;
+        return Ok(ReadStore {
+            store,
+            _lock: lock,
+            _cleanup: Cleanup {
+                root: path.to_owned(),
+                generation,
+            },
+        });
+    }
+    Err(StoreError::Io {
+        path: active,
+        source: std::io::Error::other("the active generation kept changing"),
+    })
 }
 
 /// A check of the complete new graph before it becomes active (see [`LoadOptions::check`]).
@@ -386,6 +450,7 @@ fn prepare_dir(path: &Path) -> Result<(), StoreError> {
                     || n == READ_LOCK
                     || n.starts_with(GEN_PREFIX)
                     || n.starts_with(".active")
+                    || n.starts_with(GEN_LOCK_PREFIX)
             });
         if !ours {
             return Err(StoreError::NotAStore(path.to_owned()));
@@ -496,15 +561,10 @@ fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
 }
 
 /// Removes generations other than `keep`: leftovers of failed or killed loads and replaced
-/// generations. Nothing is removed while a reader holds the read lock (it may be reading an
-/// older generation); the next load tries again.
+/// generations. A generation a reader holds (shared lock on its `.read-….lock`) is left; its
+/// last reader removes it when it closes (see [`ReadStore`]), or else the next load. Lock
+/// files of generations that are gone are removed too. The caller holds the load lock.
 fn remove_stale_generations(path: &Path, keep: Option<&Path>) {
-    let Ok(read_lock) = File::create(path.join(READ_LOCK)) else {
-        return;
-    };
-    if read_lock.try_lock().is_err() {
-        return;
-    }
     let Ok(entries) = fs::read_dir(path) else {
         return;
     };
@@ -512,7 +572,33 @@ fn remove_stale_generations(path: &Path, keep: Option<&Path>) {
         let name = e.file_name();
         let Some(n) = name.to_str() else { continue };
         if n.starts_with(GEN_PREFIX) && keep.is_none_or(|k| k != Path::new(n)) {
-            let _ = fs::remove_dir_all(e.path());
+            let lock_path = generation_lock_path(path, &name);
+            let Ok(lock) = OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock_path)
+            else {
+                continue;
+            };
+            if lock.try_lock().is_err() {
+                continue;
+            }
+            if fs::remove_dir_all(e.path()).is_ok() {
+                let _ = fs::remove_file(&lock_path);
+            }
+        } else if let Some(generation) = n
+            .strip_prefix(GEN_LOCK_PREFIX)
+            .and_then(|g| g.strip_suffix(".lock"))
+        {
+            // The lock of a generation removed earlier, left by a reader that raced it.
+            if keep.is_none_or(|k| k != Path::new(generation)) && !path.join(generation).exists() {
+                if let Ok(lock) = OpenOptions::new().write(true).open(e.path()) {
+                    if lock.try_lock().is_ok() {
+                        let _ = fs::remove_file(e.path());
+                    }
+                }
+            }
         }
     }
 }

@@ -182,3 +182,56 @@ fn browse_from_the_editor_to_inetums_page() {
     );
     assert!(maroc.contains("href=\"https://www.wikidata.org/wiki/Q1028\""));
 }
+
+#[test]
+fn yasgui_runs_the_examples_of_the_directory_against_query() {
+    let Some(binary) = chromium() else {
+        skip_notice!(
+            "SKIPPED: no chromium (run scripts/setup.sh --test, or set FACTGRAPH_CHROMIUM)"
+        );
+        return;
+    };
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&shots).expect("screenshot dir");
+    let examples = tempfile::tempdir().expect("examples dir");
+    std::fs::write(
+        examples.path().join("a-people.rq"),
+        "# The people, by name.\nSELECT ?name WHERE { ?p a schema:Person ; schema:name ?name } ORDER BY ?name\n",
+    )
+    .expect("example");
+    std::fs::write(
+        examples.path().join("b-orgs.rq"),
+        "SELECT ?o WHERE { ?o a org:Organization }\n",
+    )
+    .expect("example");
+    std::fs::write(examples.path().join("notes.txt"), "not a query").expect("other file");
+    let dir = examples.path().to_string_lossy().into_owned();
+    let server = serve(common::bundled_store(), &["--examples", &dir]);
+
+    // /yasgui#run opens one tab per .rq file and runs the first against /query; the page
+    // loads YASGUI from the server itself (its CSP allows nothing else).
+    let url = server.url("/yasgui#run");
+    let budget = "--virtual-time-budget=10000".to_owned();
+    let dom = run_chromium(&binary, &["--dump-dom".to_owned(), budget.clone()], &url);
+    assert!(dom.contains("class=\"yasgui"), "YASGUI did not start");
+    assert!(dom.contains(">a-people<"), "no tab for a-people.rq");
+    assert!(dom.contains(">b-orgs<"), "no tab for b-orgs.rq");
+    assert!(!dom.contains(">notes<"));
+    assert!(
+        dom.contains("<table id=\"DataTables_Table_0\""),
+        "no results table"
+    );
+    assert!(
+        dom.contains("Ghita Mezzour"),
+        "the query's results are not shown"
+    );
+    let file = shots.join("yasgui.png");
+    let _ = std::fs::remove_file(&file);
+    run_chromium(
+        &binary,
+        &[format!("--screenshot={}", file.display()), budget],
+        &url,
+    );
+    assert!(std::fs::read(&file).is_ok_and(|png| png.starts_with(b"\x89PNG")));
+    println!("screenshot: {}", file.display());
+}

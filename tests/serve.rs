@@ -405,3 +405,76 @@ fn a_new_load_is_served_without_a_restart() {
     load();
     assert_eq!(names(), "n\none\ntwo\n");
 }
+
+#[test]
+fn the_yasgui_page_and_its_files_come_from_the_server() {
+    let s = server();
+    let page = get(&s.url("/yasgui"), "text/html");
+    assert_eq!(page.status, 200);
+    let csp = page.header("content-security-policy").unwrap_or_default();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(csp.contains("connect-src 'self'"), "{csp}");
+    assert!(page
+        .body
+        .contains("<script src=\"/assets/yasgui/yasgui.min.js\">"));
+    assert!(!page.body.contains("http://cdn") && !page.body.contains("https://cdn"));
+    // The built-in examples travel as JSON data.
+    assert!(
+        page.body.contains("\"name\":\"signatories\""),
+        "{}",
+        page.body
+    );
+    for (path, media) in [
+        ("/assets/yasgui/yasgui.min.js", "text/javascript"),
+        ("/assets/yasgui/yasgui.min.css", "text/css"),
+        ("/assets/yasgui/factgraph-yasgui.js", "text/javascript"),
+        ("/assets/yasgui/LICENSE", "text/plain"),
+    ] {
+        let file = get(&s.url(path), "");
+        assert_eq!(file.status, 200, "{path}");
+        assert!(
+            file.content_type.starts_with(media),
+            "{path}: {}",
+            file.content_type
+        );
+    }
+    // The other pages still run no script.
+    let home = get(&s.url("/"), "text/html");
+    assert!(!home.body.contains("<script"));
+    assert!(home.body.contains("href=\"/yasgui\""));
+}
+
+#[test]
+fn examples_come_from_the_directory_given() {
+    let dir = tempfile::tempdir().expect("examples dir");
+    std::fs::write(
+        dir.path().join("mine.rq"),
+        "# Everything about Inetum.\nSELECT * WHERE { fgr:org\\/inetum ?p ?o }\n",
+    )
+    .expect("example");
+    let examples = dir.path().to_string_lossy().into_owned();
+    let s = serve(bundled_store(), &["--examples", &examples]);
+    let home = get(&s.url("/"), "text/html");
+    assert!(home.body.contains("id=\"example-mine\""), "{}", home.body);
+    assert!(home.body.contains("Everything about Inetum."));
+    assert!(!home.body.contains("id=\"example-signatories\""));
+    let editor = get(&s.url("/?example=mine"), "text/html");
+    assert!(
+        editor.body.contains("fgr:org\\/inetum ?p ?o"),
+        "{}",
+        editor.body
+    );
+    let yasgui = get(&s.url("/yasgui"), "text/html");
+    assert!(yasgui.body.contains("\"name\":\"mine\""), "{}", yasgui.body);
+
+    let missing = dir.path().join("absent");
+    let out = common::factgraph()
+        .args(["serve", "--bind", "127.0.0.1:0", "--examples"])
+        .arg(&missing)
+        .arg("--store")
+        .arg(bundled_store())
+        .output()
+        .expect("factgraph runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the example queries"));
+}

@@ -33,18 +33,72 @@ pub const EXAMPLES: &[Example] = &[
 impl Example {
     /// The leading `#` comment of the file, as one sentence or two.
     pub fn description(&self) -> String {
-        self.text
-            .lines()
-            .take_while(|l| l.trim_start().starts_with('#'))
-            .map(|l| l.trim_start().trim_start_matches('#').trim())
-            .collect::<Vec<_>>()
-            .join(" ")
+        leading_comment(self.text)
     }
 
     /// The example called `name`.
     pub fn find(name: &str) -> Option<&'static Example> {
         EXAMPLES.iter().find(|e| e.name == name)
     }
+}
+
+/// An example query of the query pages: a built-in one, or a `.rq` file of the directory
+/// given to `serve --examples`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryExample {
+    /// The file name without `.rq`.
+    pub name: String,
+    /// The query text.
+    pub text: String,
+}
+
+impl QueryExample {
+    /// The leading `#` comment of the file, as one sentence or two.
+    pub fn description(&self) -> String {
+        leading_comment(&self.text)
+    }
+}
+
+fn leading_comment(text: &str) -> String {
+    text.lines()
+        .take_while(|l| l.trim_start().starts_with('#'))
+        .map(|l| l.trim_start().trim_start_matches('#').trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The built-in examples ([`EXAMPLES`]) as [`QueryExample`]s.
+pub fn built_in() -> Vec<QueryExample> {
+    EXAMPLES
+        .iter()
+        .map(|e| QueryExample {
+            name: e.name.to_owned(),
+            text: e.text.to_owned(),
+        })
+        .collect()
+}
+
+/// The `*.rq` files of `dir` (not its subdirectories), by file name.
+pub fn from_dir(dir: &std::path::Path) -> std::io::Result<Vec<QueryExample>> {
+    let mut examples = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".rq"))
+        else {
+            continue;
+        };
+        if path.is_file() {
+            examples.push(QueryExample {
+                name: name.to_owned(),
+                text: std::fs::read_to_string(&path)?,
+            });
+        }
+    }
+    examples.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(examples)
 }
 
 #[cfg(test)]

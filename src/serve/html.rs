@@ -102,7 +102,7 @@ pub fn page(title: &str, body: &str) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{} — factgraph</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
          <header><a class=\"brand\" href=\"/\">factgraph</a>\
-         <a href=\"/\">query</a><a href=\"/query\">service description</a></header>\n\
+         <a href=\"/\">query</a><a href=\"/yasgui\">YASGUI</a><a href=\"/query\">service description</a></header>\n\
          <main>\n{body}\n</main>\n</body>\n</html>\n",
         esc(title)
     )

@@ -8,7 +8,7 @@ use oxigraph::model::{BlankNode, NamedNode, NamedOrBlankNode, NamedOrBlankNodeRe
 use oxigraph::store::Store;
 
 use super::describe::{self, describe, name, term_name, Description};
-use super::examples::{Example, EXAMPLES};
+use super::examples::QueryExample;
 use super::html::{entity_href, esc, literal, page, query_href, short_name};
 use super::http::{encode_component, Request, Response};
 use super::protocol::{evaluate, Outcome, SparqlRequest};
@@ -176,8 +176,13 @@ fn results_html(store: &Store, outcome: &Outcome, query: &str, limits: &Limits) 
 }
 
 /// `/`: the editor; with `query=…` it also runs the query and shows the results; with
-/// `example=NAME` it fills the editor with that example.
-pub fn home(snapshot: &Shared, request: &Request, limits: &Limits) -> Response {
+/// `example=NAME` it fills the editor with that example (one of `examples`).
+pub fn home(
+    snapshot: &Shared,
+    request: &Request,
+    limits: &Limits,
+    examples: &[QueryExample],
+) -> Response {
     let store = snapshot.store();
     let query = request.param("query").filter(|q| !q.trim().is_empty());
     let example = request.param("example");
@@ -186,8 +191,8 @@ pub fn home(snapshot: &Shared, request: &Request, limits: &Limits) -> Response {
         .or_else(|| {
             example
                 .as_deref()
-                .and_then(Example::find)
-                .map(|e| e.text.to_owned())
+                .and_then(|name| examples.iter().find(|e| e.name == name))
+                .map(|e| e.text.clone())
         })
         .unwrap_or_else(|| DEFAULT_QUERY.to_owned());
     let mut status = 200;
@@ -230,14 +235,14 @@ pub fn home(snapshot: &Shared, request: &Request, limits: &Limits) -> Response {
          <p class=\"note\">The competency questions of the project: run one, or open it in the editor.</p>\
          <ul class=\"examples\">",
     );
-    for e in EXAMPLES {
+    for e in examples {
         body.push_str(&format!(
             "<li><a class=\"example\" id=\"example-{name}\" href=\"{run}\">{name}</a> — {desc} \
              (<a href=\"{edit}\">edit</a>)</li>",
-            name = esc(e.name),
-            run = esc(&query_href(e.text)),
+            name = esc(&e.name),
+            run = esc(&query_href(&e.text)),
             desc = esc(&e.description()),
-            edit = esc(&format!("/?example={}", encode_component(e.name))),
+            edit = esc(&format!("/?example={}", encode_component(&e.name))),
         ));
     }
     body.push_str("</ul></section>\n");

@@ -3,6 +3,7 @@
 //! a per-query timeout and a cap on results; and the SPARQL 1.1 Service Description when
 //! `/query` is asked for without a query.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
 use std::thread;
@@ -57,6 +58,9 @@ pub enum ProtocolError {
     /// The query's thread could not be started or died (500).
     #[error("the query could not run: {0}")]
     Thread(String),
+    /// As many queries as [`Limits::max_queries`] are being evaluated (503).
+    #[error("the server is evaluating {0} queries already; try again in a moment")]
+    Busy(usize),
 }
 
 impl ProtocolError {
@@ -65,7 +69,7 @@ impl ProtocolError {
         match self {
             Self::Syntax(_) | Self::GraphIri { .. } => 400,
             Self::Update => 403,
-            Self::Timeout(_) => 503,
+            Self::Timeout(_) | Self::Busy(_) => 503,
             Self::Evaluation(_) | Self::Thread(_) => 500,
         }
     }
@@ -116,6 +120,30 @@ fn graph_names(param: &'static str, values: &[String]) -> Result<Vec<NamedNode>,
         .collect()
 }
 
+/// Queries being evaluated in this process, those past their timeout included.
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+
+/// One query counted in [`RUNNING`] until dropped (by the thread evaluating it, when it
+/// really stops).
+struct Running;
+
+impl Running {
+    fn start(max: usize) -> Result<Self, ProtocolError> {
+        RUNNING
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (max == 0 || n < max).then_some(n + 1)
+            })
+            .map(|_| Running)
+            .map_err(ProtocolError::Busy)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// Evaluates a query on `snapshot` with factgraph's predeclared prefixes, within `limits`.
 ///
 /// The default graph is the union of the store's graphs unless the query has FROM / FROM
@@ -123,16 +151,22 @@ fn graph_names(param: &'static str, values: &[String]) -> Result<Vec<NamedNode>,
 /// query's own dataset, as the protocol says). SERVICE calls are not made.
 ///
 /// With a timeout, the query runs on its own thread and the answer is
-/// [`ProtocolError::Timeout`] as soon as the time is up; the query is cancelled and stops
-/// at its next read of the store.
+/// [`ProtocolError::Timeout`] as soon as the time is up; the query is cancelled: Oxigraph's
+/// evaluator stops at its next read of the store, and the rows are checked here one by one.
+/// A query that computes long without reading the store (a product of large `VALUES`)
+/// only stops at its next read; such queries keep their slot of [`Limits::max_queries`]
+/// until they stop, so they cannot pile up threads.
 pub fn evaluate(
     snapshot: &Shared,
     request: &SparqlRequest,
     limits: &Limits,
 ) -> Result<Outcome, ProtocolError> {
+    let running = Running::start(limits.max_queries)?;
     let token = CancellationToken::new();
     let Some(timeout) = limits.timeout else {
-        return run(snapshot.store(), request, limits.max_results, &token);
+        let outcome = run(snapshot.store(), request, limits.max_results, &token);
+        drop(running);
+        return outcome;
     };
     let (done, answer) = mpsc::sync_channel(1);
     let (snapshot, request, cap, cancel) = (
@@ -145,6 +179,8 @@ pub fn evaluate(
         .name("factgraph-query".into())
         .spawn(move || {
             let _ = done.send(run(snapshot.store(), &request, cap, &cancel));
+            drop(snapshot);
+            drop(running);
         })
         .map_err(|e| ProtocolError::Thread(e.to_string()))?;
     match answer.recv_timeout(timeout) {
@@ -201,40 +237,52 @@ fn run(
     } else {
         max_results
     };
-    match prepared.on_store(store).execute().map_err(failed)? {
-        QueryResults::Boolean(b) => Ok(Outcome::Boolean(b)),
+    let outcome = match prepared.on_store(store).execute().map_err(failed)? {
+        QueryResults::Boolean(b) => Outcome::Boolean(b),
         QueryResults::Solutions(solutions) => {
             let variables = solutions.variables().to_vec();
             let mut rows = Vec::new();
             let mut truncated = false;
             for s in solutions {
                 let s = s.map_err(failed)?;
+                if token.is_cancelled() {
+                    return Err(ProtocolError::Timeout(Duration::ZERO));
+                }
                 if rows.len() == cap {
                     truncated = true;
                     break;
                 }
                 rows.push(s);
             }
-            Ok(Outcome::Solutions {
+            Outcome::Solutions {
                 variables,
                 rows,
                 truncated,
-            })
+            }
         }
         QueryResults::Graph(iter) => {
             let mut triples = Vec::new();
             let mut truncated = false;
             for t in iter {
                 let t = t.map_err(failed)?;
+                if token.is_cancelled() {
+                    return Err(ProtocolError::Timeout(Duration::ZERO));
+                }
                 if triples.len() == cap {
                     truncated = true;
                     break;
                 }
                 triples.push(t);
             }
-            Ok(Outcome::Graph { triples, truncated })
+            Outcome::Graph { triples, truncated }
         }
+    };
+    // A cancelled evaluation may end early without an error (an aggregate over the rows
+    // seen so far): never answer with that.
+    if token.is_cancelled() {
+        return Err(ProtocolError::Timeout(Duration::ZERO));
     }
+    Ok(outcome)
 }
 
 /// The result formats offered, by media type, in order of preference.
@@ -627,6 +675,7 @@ mod tests {
         Limits {
             timeout: Some(Duration::from_secs(60)),
             max_results: 10,
+            max_queries: 0,
         }
     }
 

@@ -14,6 +14,11 @@ pub struct Served {
 }
 
 impl Served {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `http://127.0.0.1:PORT` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
@@ -30,8 +35,13 @@ impl Drop for Served {
 /// Starts `factgraph serve --bind 127.0.0.1:0 --store STORE ARGS…` and waits for the line
 /// that says which port it got.
 pub fn serve(store: &Path, args: &[&str]) -> Served {
+    serve_on("127.0.0.1:0", store, args)
+}
+
+/// [`serve`] on another `--bind` address.
+pub fn serve_on(bind: &str, store: &Path, args: &[&str]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_factgraph"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--store"])
+        .args(["serve", "--bind", bind, "--store"])
         .arg(store)
         .args(args)
         .env_remove("FACTGRAPH_STORE")
