@@ -226,6 +226,8 @@ struct CJoin {
 
 /// A view ready to run.
 pub(crate) struct CompiledView {
+    /// The view's name (for messages).
+    name: String,
     keys: Vec<String>,
     input: Input,
     fields: Vec<CField>,
@@ -441,6 +443,7 @@ pub(crate) fn compile(mapping: &Mapping, view: &LogicalView) -> Result<CompiledV
         });
     }
     Ok(CompiledView {
+        name: view.name.clone(),
         keys,
         input,
         fields,
@@ -495,7 +498,8 @@ impl CompiledView {
                 let file = tm.source.path.display().to_string();
                 json_values(mapping, tm, &mut |value, location| {
                     visit(&Node::Json(value), &file, location, &mut slots)
-                })?;
+                })
+                .map_err(|e| self.relabel(e))?;
             }
             Input::Records(tm, references) => {
                 super::for_each_record(mapping, tm, references, &mut |rec| {
@@ -505,10 +509,32 @@ impl CompiledView {
                         rec.location,
                         &mut slots,
                     )
-                })?;
+                })
+                .map_err(|e| self.relabel(e))?;
             }
         }
         Ok(count)
+    }
+}
+
+impl CompiledView {
+    /// A mapping error raised while reading the view's source names the view, not a
+    /// triples map.
+    fn relabel(&self, e: RmlError) -> RmlError {
+        match e {
+            RmlError::Mapping {
+                file,
+                line,
+                triples_map: Some(t),
+                message,
+            } if t == self.name => RmlError::Mapping {
+                file,
+                line,
+                triples_map: None,
+                message: format!("logical view {t}: {message}"),
+            },
+            e => e,
+        }
     }
 }
 
