@@ -143,8 +143,10 @@ pub struct ViewJoin {
     pub inner: bool,
     /// `rml:parentLogicalView`.
     pub parent: Box<LogicalView>,
-    /// `rml:joinCondition`s as (child field, parent field).
-    pub conditions: Vec<(String, String)>,
+    /// `rml:joinCondition`s as (child, parent): `rml:child`/`rml:parent` (a field name, as
+    /// [`FieldKind::Reference`]) or `rml:childMap`/`rml:parentMap` (a reference, template or
+    /// constant over the child's, resp. the parent's, fields).
+    pub conditions: Vec<(FieldKind, FieldKind)>,
     /// The join's `rml:field`s: parent fields brought into the view.
     pub fields: Vec<Field>,
     /// Line of the join in the mapping file, when known.
@@ -163,6 +165,31 @@ impl LogicalView {
                     format!("{prefix}.{}", f.name)
                 };
                 out.push(name.clone());
+                out.push(format!("{name}.#"));
+                walk(&name, &f.fields, out);
+            }
+        }
+        let mut out = vec!["#".to_owned()];
+        walk("", &self.fields, &mut out);
+        for j in &self.joins {
+            walk("", &j.fields, &mut out);
+        }
+        out
+    }
+
+    /// The keys a reference may name: [`Self::keys`] but the record keys of iterable fields
+    /// (RML-LV: an iterable record cannot be referenced; its index can).
+    pub fn referenceable(&self) -> Vec<String> {
+        fn walk(prefix: &str, fields: &[Field], out: &mut Vec<String>) {
+            for f in fields {
+                let name = if prefix.is_empty() {
+                    f.name.clone()
+                } else {
+                    format!("{prefix}.{}", f.name)
+                };
+                if !matches!(f.kind, FieldKind::Iterable { .. }) {
+                    out.push(name.clone());
+                }
                 out.push(format!("{name}.#"));
                 walk(&name, &f.fields, out);
             }

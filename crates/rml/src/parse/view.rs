@@ -198,31 +198,13 @@ impl Reader<'_> {
                     effective,
                 )
             } else {
-                let references = self.objects(f, "reference");
-                let templates = self.objects(f, "template");
-                let constants = self.objects(f, "constant");
-                let kind = match (references.as_slice(), templates.as_slice(), constants.as_slice()) {
-                    ([r], [], []) => {
-                        let r = self.string(f, *r, tm, "reference")?;
-                        check_expression(form, "reference", &r).map_err(&err)?;
-                        FieldKind::Reference(r)
-                    }
-                    ([], [t], []) => {
-                        let t = self.string(f, *t, tm, "template")?;
-                        let parsed = Template::parse(&t)
-                            .map_err(|e| err(format!("invalid template \"{t}\": {e}")))?;
-                        for r in parsed.references() {
-                            check_expression(form, "reference", r).map_err(&err)?;
-                        }
-                        FieldKind::Template(t)
-                    }
-                    ([], [], [c]) => FieldKind::Constant(match c {
-                        TermRef::NamedNode(n) => n.as_str().to_owned(),
-                        TermRef::BlankNode(b) => b.as_str().to_owned(),
-                        TermRef::Literal(l) => l.value().to_owned(),
-                    }),
-                    _ => return Err(err(format!("the field \"{name}\" needs exactly one of rml:reference, rml:template or rml:constant (an expression field), or an rml:iterator (an iterable field)"))),
-                };
+                let kind = self.view_expression(
+                    f,
+                    tm,
+                    form,
+                    &format!("the field \"{name}\""),
+                    "an rml:iterator (an iterable field)",
+                )?;
                 (kind, form.clone())
             };
             // Nested fields read JSON values, or text that only a JSONPath iterable field can
@@ -241,6 +223,46 @@ impl Reader<'_> {
             });
         }
         Ok(fields)
+    }
+
+    /// The expression of a field or of a join condition's side: exactly one of
+    /// `rml:reference`, `rml:template`, `rml:constant`, its references checked against `form`.
+    fn view_expression(
+        &self,
+        f: NamedOrBlankNodeRef<'_>,
+        tm: &str,
+        form: &ReferenceFormulation,
+        what: &str,
+        or: &str,
+    ) -> Result<FieldKind, RmlError> {
+        let err = |message: String| self.err(Some(f), Some(tm), message);
+        let references = self.objects(f, "reference");
+        let templates = self.objects(f, "template");
+        let constants = self.objects(f, "constant");
+        Ok(
+            match (references.as_slice(), templates.as_slice(), constants.as_slice()) {
+                ([r], [], []) => {
+                    let r = self.string(f, *r, tm, "reference")?;
+                    check_expression(form, "reference", &r).map_err(&err)?;
+                    FieldKind::Reference(r)
+                }
+                ([], [t], []) => {
+                    let t = self.string(f, *t, tm, "template")?;
+                    let parsed = Template::parse(&t)
+                        .map_err(|e| err(format!("invalid template \"{t}\": {e}")))?;
+                    for r in parsed.references() {
+                        check_expression(form, "reference", r).map_err(&err)?;
+                    }
+                    FieldKind::Template(t)
+                }
+                ([], [], [c]) => FieldKind::Constant(match c {
+                    TermRef::NamedNode(n) => n.as_str().to_owned(),
+                    TermRef::BlankNode(b) => b.as_str().to_owned(),
+                    TermRef::Literal(l) => l.value().to_owned(),
+                }),
+                _ => return Err(err(format!("{what} needs exactly one of rml:reference, rml:template or rml:constant, or {or}"))),
+            },
+        )
     }
 
     /// An `rml:leftJoin` / `rml:innerJoin` of `view`.
@@ -282,18 +304,28 @@ impl Reader<'_> {
         let mut conditions = Vec::new();
         for c in self.objects(j, "joinCondition") {
             let c = self.node(c, tm, "rml:joinCondition")?;
-            let side = |p: &str, form: &ReferenceFormulation| -> Result<String, RmlError> {
-                match self.objects(c, p).as_slice() {
-                    [v] => {
-                        let v = self.string(c, *v, tm, p)?;
-                        check_expression(form, p, &v)
+            let side = |short: &str,
+                        map: &str,
+                        form: &ReferenceFormulation|
+             -> Result<FieldKind, RmlError> {
+                match (self.objects(c, short).as_slice(), self.objects(c, map).as_slice()) {
+                    ([v], []) => {
+                        let v = self.string(c, *v, tm, short)?;
+                        check_expression(form, short, &v)
                             .map_err(|m| self.err(Some(c), Some(tm), m))?;
-                        Ok(v)
+                        Ok(FieldKind::Reference(v))
                     }
-                    _ => Err(self.err(Some(c), Some(tm), format!("the join condition of a logical view join needs exactly one rml:{p} naming a field (rml:childMap / rml:parentMap are not supported here)"))),
+                    ([], [m]) => {
+                        let m = self.node(*m, tm, map)?;
+                        self.view_expression(m, tm, form, &format!("rml:{map}"), "nothing else")
+                    }
+                    _ => Err(self.err(Some(c), Some(tm), format!("the join condition needs exactly one rml:{short} (a field name) or rml:{map}"))),
                 }
             };
-            conditions.push((side("child", &own)?, side("parent", &parent_form)?));
+            conditions.push((
+                side("child", "childMap", &own)?,
+                side("parent", "parentMap", &parent_form)?,
+            ));
         }
         if conditions.is_empty() {
             return Err(err(

@@ -34,7 +34,10 @@ use crate::template::{Segment, Template};
 
 /// Checks that `expr`, a reference (`what`) to a view's records, names one of its keys.
 pub(crate) fn check_reference(view: &LogicalView, what: &str, expr: &str) -> Result<(), String> {
-    let keys = view.keys();
+    let keys = view.referenceable();
+    if view.keys().iter().any(|k| k == expr) && !keys.iter().any(|k| k == expr) {
+        return Err(format!("the {what} \"{expr}\" names the iterable field \"{expr}\" of the logical view {}, whose records cannot be referenced; expected one of its nested fields or its index \"{expr}.#\"", view.name));
+    }
     if keys.iter().any(|k| k == expr) {
         return Ok(());
     }
@@ -212,8 +215,8 @@ enum Input {
 /// A join compiled, with its parent's records indexed by the join key.
 struct CJoin {
     inner: bool,
-    /// Keys of the child's condition fields.
-    child: Vec<usize>,
+    /// The child's side of each condition, over the view's records.
+    child: Vec<CExpr>,
     /// The parent's records.
     records: Vec<Vec<Vec<Item>>>,
     /// Parent records by join key.
@@ -302,6 +305,36 @@ impl Compiler<'_> {
         }
     }
 
+    fn expr(
+        &self,
+        kind: &FieldKind,
+        form: Form,
+        slots: &mut Resolver,
+        line: Option<u64>,
+    ) -> Result<CExpr, RmlError> {
+        Ok(match kind {
+            FieldKind::Reference(r) => CExpr::Ref(self.reference(r, form, slots, line)?),
+            FieldKind::Constant(c) => CExpr::Constant(c.clone()),
+            FieldKind::Template(t) => {
+                let t = Template::parse(t)
+                    .map_err(|e| self.err(line, format!("invalid template \"{t}\": {e}")))?;
+                let mut segments = Vec::new();
+                for s in &t.segments {
+                    segments.push(match s {
+                        Segment::Text(x) => CSegment::Text(x.clone()),
+                        Segment::Reference(r) => {
+                            CSegment::Ref(self.reference(r, form, slots, line)?)
+                        }
+                    });
+                }
+                CExpr::Template(segments)
+            }
+            FieldKind::Iterable { iterator, .. } => {
+                CExpr::Iterate(self.reference(iterator, Form::Json, slots, line)?)
+            }
+        })
+    }
+
     fn fields(
         &self,
         fields: &[Field],
@@ -313,27 +346,7 @@ impl Compiler<'_> {
         for f in fields {
             let path = join_name(prefix, &f.name);
             let inner = forms(f, form, &path).map_err(|m| self.err(f.line, m))?;
-            let expr = match &f.kind {
-                FieldKind::Reference(r) => CExpr::Ref(self.reference(r, form, slots, f.line)?),
-                FieldKind::Constant(c) => CExpr::Constant(c.clone()),
-                FieldKind::Template(t) => {
-                    let t = Template::parse(t)
-                        .map_err(|e| self.err(f.line, format!("invalid template \"{t}\": {e}")))?;
-                    let mut segments = Vec::new();
-                    for s in &t.segments {
-                        segments.push(match s {
-                            Segment::Text(x) => CSegment::Text(x.clone()),
-                            Segment::Reference(r) => {
-                                CSegment::Ref(self.reference(r, form, slots, f.line)?)
-                            }
-                        });
-                    }
-                    CExpr::Template(segments)
-                }
-                FieldKind::Iterable { iterator, .. } => {
-                    CExpr::Iterate(self.reference(iterator, Form::Json, slots, f.line)?)
-                }
-            };
+            let expr = self.expr(&f.kind, form, slots, f.line)?;
             let children = self.fields(&f.fields, inner, &path, slots)?;
             let key = |k: &str| {
                 self.keys
@@ -398,36 +411,30 @@ pub(crate) fn compile(mapping: &Mapping, view: &LogicalView) -> Result<CompiledV
     let mut joins = Vec::new();
     for j in &view.joins {
         let parent = compile(mapping, &j.parent)?;
-        let parent_key = |name: &str| {
-            parent.keys.iter().position(|k| k == name).ok_or_else(|| {
-                c.err(
-                    j.line,
-                    unknown_field(&j.parent, "parent reference", name, &parent.keys),
-                )
-            })
+        let mut own = Resolver {
+            names: keys.clone(),
+            fixed: true,
         };
-        let child_key = |name: &str| {
-            c.keys
-                .get(name)
-                .copied()
-                .ok_or_else(|| c.err(j.line, unknown_field(view, "child reference", name, &keys)))
-        };
-        let mut child = Vec::new();
-        let mut parent_keys = Vec::new();
-        for (ch, p) in &j.conditions {
-            child.push(child_key(ch)?);
-            parent_keys.push(parent_key(p)?);
-        }
         let mut slots = Resolver {
             names: parent.keys.clone(),
             fixed: true,
         };
+        let mut child = Vec::new();
+        let mut parent_sides = Vec::new();
+        for (ch, p) in &j.conditions {
+            child.push(c.expr(ch, Form::Slots, &mut own, j.line)?);
+            parent_sides.push(c.expr(p, Form::Slots, &mut slots, j.line)?);
+        }
         let fields = c.fields(&j.fields, Form::Slots, "", &mut slots)?;
         let mut records = Vec::new();
         let mut index: HashMap<String, Vec<usize>> = HashMap::new();
-        parent.run(mapping, &mut |slots, _, _| {
-            if let Some(k) = join_key(parent_keys.iter().map(|&i| &slots[i])) {
-                index.entry(k).or_default().push(records.len());
+        parent.run(mapping, &mut |slots, file, location| {
+            let err = |m: String| data_error(file, location, m);
+            for k in join_keys(&parent_sides, &Node::Slots(slots), &err)? {
+                let entry = index.entry(k).or_default();
+                if entry.last() != Some(&records.len()) {
+                    entry.push(records.len());
+                }
             }
             records.push(slots.to_vec());
             Ok(())
@@ -451,16 +458,21 @@ pub(crate) fn compile(mapping: &Mapping, view: &LogicalView) -> Result<CompiledV
     })
 }
 
-/// The join key of one value per condition (length-prefixed), `None` when one is null.
-fn join_key<'a>(values: impl Iterator<Item = &'a Vec<Item>>) -> Option<String> {
-    let mut key = String::new();
-    for v in values {
-        let first = v.first()?;
-        key.push_str(&first.text.len().to_string());
-        key.push(':');
-        key.push_str(&first.text);
+/// The join keys of a record: every combination of one value per condition side
+/// (length-prefixed); none when a side has no value.
+fn join_keys(sides: &[CExpr], node: &Node<'_>, err: Err<'_>) -> Result<Vec<String>, RmlError> {
+    let mut keys = vec![String::new()];
+    for side in sides {
+        let values = expr_values(side, node, err)?;
+        let mut next = Vec::with_capacity(keys.len() * values.len());
+        for k in &keys {
+            for (v, _) in &values {
+                next.push(format!("{k}{}:{}", v.text.len(), v.text));
+            }
+        }
+        keys = next;
     }
-    Some(key)
+    Ok(keys)
 }
 
 /// What is done with a record once the fields (or joins) at one level have their values.
@@ -611,9 +623,15 @@ fn joins(
     let Some((j, rest)) = joins_left.split_first() else {
         return k(slots);
     };
-    let matches = join_key(j.child.iter().map(|&c| &slots[c]))
-        .and_then(|key| j.index.get(&key))
-        .map_or(&[][..], Vec::as_slice);
+    let mut matches: Vec<usize> = Vec::new();
+    for key in join_keys(&j.child, &Node::Slots(slots), err)? {
+        for &m in j.index.get(&key).into_iter().flatten() {
+            if !matches.contains(&m) {
+                matches.push(m);
+            }
+        }
+    }
+    matches.sort_unstable();
     if matches.is_empty() {
         if j.inner {
             return Ok(());
@@ -623,9 +641,18 @@ fn joins(
         }
         return joins(rest, slots, err, k);
     }
-    for &m in matches {
+    // A join field's index is the position of the parent record among the matches.
+    for (position, &m) in matches.iter().enumerate() {
         let parent = Node::Slots(&j.records[m]);
         expand(&j.fields, &parent, slots, err, &mut |s| {
+            for f in &j.fields {
+                if !s[f.index].is_empty() {
+                    s[f.index] = vec![Item {
+                        text: position.to_string(),
+                        natural: Natural::Integer,
+                    }];
+                }
+            }
             joins(rest, s, err, k)
         })?;
     }
@@ -635,8 +662,19 @@ fn joins(
 impl CField {
     /// The values the field takes on `node`, each with what its nested fields read.
     fn values(&self, node: &Node<'_>, err: Err<'_>) -> Result<Vec<(Item, Owned)>, RmlError> {
+        expr_values(&self.expr, node, err)
+    }
+}
+
+/// The values an expression takes on `node`, each with what nested fields read.
+fn expr_values(
+    expr: &CExpr,
+    node: &Node<'_>,
+    err: Err<'_>,
+) -> Result<Vec<(Item, Owned)>, RmlError> {
+    {
         let mut out = Vec::new();
-        match &self.expr {
+        match expr {
             CExpr::Ref(r) | CExpr::Iterate(r) => select(r, node, err, &mut out)?,
             CExpr::Constant(c) => out.push((
                 Item {
@@ -741,6 +779,8 @@ pub(crate) fn for_each_record(
     let ids = references
         .iter()
         .map(|r| {
+            check_reference(view, "reference", r)
+                .map_err(|m| crate::exec::mapping_error(mapping, tm, m))?;
             compiled.keys.iter().position(|k| k == r).ok_or_else(|| {
                 crate::exec::mapping_error(
                     mapping,
