@@ -128,8 +128,9 @@ pub enum FieldKind {
     /// An iterable field (`rml:IterableField`): `rml:iterator`, and `rml:referenceFormulation`
     /// when it differs from the enclosing one.
     Iterable {
-        /// `rml:iterator`.
-        iterator: String,
+        /// `rml:iterator`; when absent, the default one: the root (`$`) for JSONPath, each
+        /// row for CSV.
+        iterator: Option<String>,
         /// `rml:referenceFormulation`, when given.
         formulation: Option<ReferenceFormulation>,
     },

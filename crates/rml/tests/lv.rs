@@ -1,4 +1,5 @@
-//! RML-LV (logical views): the cases of `tests/lv/`, written from the specification's examples.
+//! RML-LV (logical views): the cases of `tests/lv/`, written from the specification's examples,
+//! and the published suite when a copy is given (see [`published_suite`]).
 //!
 //! Each case is a directory with `mapping.ttl` and its input files, and either `output.nq`
 //! (the expected dataset, compared with blank nodes canonicalized, RDFC-1.0) or `error.txt`

@@ -175,12 +175,16 @@ impl Reader<'_> {
                 rml("IterableField").as_ref(),
             ));
             let (kind, inner) = if !iterators.is_empty() || typed_iterable {
-                let [it] = iterators.as_slice() else {
-                    return Err(err(
-                        "an iterable field needs exactly one rml:iterator".into()
-                    ));
+                let iterator = match iterators.as_slice() {
+                    [] => None,
+                    [it] => Some(self.string(f, *it, tm, "iterator")?),
+                    _ => {
+                        return Err(err(
+                            "an iterable field has several rml:iterator; expected at most one"
+                                .into(),
+                        ))
+                    }
                 };
-                let iterator = self.string(f, *it, tm, "iterator")?;
                 let own = if self.objects(f, "referenceFormulation").is_empty() {
                     None
                 } else {
@@ -188,7 +192,9 @@ impl Reader<'_> {
                 };
                 let effective = own.clone().unwrap_or_else(|| form.clone());
                 if effective == ReferenceFormulation::JsonPath {
-                    check_expression(&effective, "iterator", &iterator).map_err(&err)?;
+                    if let Some(i) = &iterator {
+                        check_expression(&effective, "iterator", i).map_err(&err)?;
+                    }
                 }
                 (
                     FieldKind::Iterable {
@@ -212,6 +218,7 @@ impl Reader<'_> {
             let inner = if inner == ReferenceFormulation::JsonPath {
                 inner
             } else {
+                // Column names (under a CSV iterable field), or text no expression reads.
                 ReferenceFormulation::Csv
             };
             let nested = self.view_fields(f, tm, &inner)?;

@@ -8,7 +8,8 @@
 //! field (the cartesian product): an expression field with no value (null, missing, empty
 //! CSV cell) is null in every record, an iterable field with no value gives no record.
 //! Joins (`rml:leftJoin`, `rml:innerJoin`) then pair each record with the records of the
-//! parent view whose condition fields are equal, bringing the join's fields in.
+//! parent view whose condition values are equal, bringing the join's fields in (their index
+//! is the position of the parent record among the matches).
 //!
 //! The records handed to the executor are ordinary [`Record`]s (one value or none per
 //! reference), so term maps, functions, gather maps and joins of [`crate::multi`] work on
@@ -16,8 +17,8 @@
 //!
 //! What a field is evaluated on: the source's records for CSV, XML and inner views (their
 //! expression fields are the source's references), the iterated JSON value for JSON sources,
-//! and for nested fields the value of the enclosing field (a JSON value, or text read as JSON
-//! by an iterable field with `rml:referenceFormulation rml:JSONPath`).
+//! and for nested fields the value of the enclosing field (a JSON value, a CSV row, or text
+//! read by an iterable field with `rml:referenceFormulation rml:JSONPath` or `rml:CSV`).
 
 use std::collections::HashMap;
 use std::io::BufReader;
@@ -67,8 +68,10 @@ enum Form {
     /// A JSON value: expressions and iterators are JSONPath.
     Json,
     /// The text of an expression field's value: only iterable fields that say how to read
-    /// it (`rml:referenceFormulation rml:JSONPath`) apply.
+    /// it (`rml:referenceFormulation rml:JSONPath` or `rml:CSV`) apply.
     Text,
+    /// A row of CSV text iterated by a CSV iterable field: expressions are column names.
+    Row,
 }
 
 /// The form a field's own expression reads and the form of its nested fields, or why the
@@ -76,21 +79,22 @@ enum Form {
 fn forms(field: &Field, form: Form, path: &str) -> Result<Form, String> {
     match &field.kind {
         FieldKind::Iterable { formulation, .. } => {
-            let json = match formulation {
-                Some(ReferenceFormulation::JsonPath) => form != Form::Slots,
-                Some(_) => false,
-                None => form == Form::Json,
+            let target = match formulation {
+                Some(ReferenceFormulation::JsonPath) => Some(Form::Json),
+                Some(ReferenceFormulation::Csv) => Some(Form::Row),
+                Some(_) => None,
+                None if form == Form::Json => Some(Form::Json),
+                None => None,
             };
-            if json {
-                Ok(Form::Json)
-            } else if form == Form::Slots {
-                Err(format!("the iterable field \"{path}\" iterates over a whole record of a CSV or XML source or of a view, which is not supported; expected an expression field giving a value (e.g. a column holding JSON) with this iterable field nested in it"))
-            } else {
-                Err(format!("the iterable field \"{path}\" is not read with JSONPath; only JSONPath iterable fields are supported (expected rml:referenceFormulation rml:JSONPath, over a JSON value or text holding JSON)"))
+            match target {
+                Some(t) if matches!(form, Form::Json | Form::Text) => Ok(t),
+                _ if form == Form::Slots => Err(format!("the iterable field \"{path}\" iterates over a whole record of a CSV or XML source or of a view, which is not supported; expected an expression field giving a value (e.g. a column holding JSON) with this iterable field nested in it")),
+                _ => Err(format!("the iterable field \"{path}\" is not read with JSONPath or CSV, or iterates over a CSV row; only JSONPath and CSV iterable fields over a JSON value or over text are supported (expected rml:referenceFormulation rml:JSONPath or rml:CSV)")),
             }
         }
         _ if form == Form::Text => Err(format!("the expression field \"{path}\" is nested in an expression field whose values are text; expected an rml:IterableField with rml:referenceFormulation rml:JSONPath saying how to read that text")),
         _ if form == Form::Json => Ok(Form::Json),
+        // The values of CSV cells and of the references of a record are text.
         _ => Ok(Form::Text),
     }
 }
@@ -134,6 +138,8 @@ enum CRef {
     Slot(usize),
     /// A JSONPath over the JSON value (or over text parsed as JSON), with its text.
     Json(JsonPath, String),
+    /// A column of a CSV row.
+    Column(String),
 }
 
 enum CExpr {
@@ -141,6 +147,8 @@ enum CExpr {
     Template(Vec<CSegment>),
     Constant(String),
     Iterate(CRef),
+    /// The rows of CSV text (a CSV iterable field).
+    Rows,
 }
 
 enum CSegment {
@@ -165,12 +173,20 @@ enum Node<'a> {
     Slots(&'a [Vec<Item>]),
     Json(&'a Json),
     Text(&'a str),
+    Row(&'a Row),
+}
+
+/// A row of CSV text, with its header.
+struct Row {
+    headers: std::rc::Rc<[String]>,
+    values: Vec<String>,
 }
 
 /// A value a field took, which its nested fields read.
 enum Owned {
     Json(Json),
     Text(String),
+    Row(Row),
 }
 
 impl Owned {
@@ -178,6 +194,7 @@ impl Owned {
         match self {
             Self::Json(v) => Node::Json(v),
             Self::Text(t) => Node::Text(t),
+            Self::Row(r) => Node::Row(r),
         }
     }
 }
@@ -299,6 +316,7 @@ impl Compiler<'_> {
             Form::Slots => slots.id(expr).map(CRef::Slot).ok_or_else(|| {
                 self.err(line, format!("the reference \"{expr}\" names no field of the parent view; expected one of {}", slots.names.join(", ")))
             }),
+            Form::Row => Ok(CRef::Column(expr.to_owned())),
             Form::Json | Form::Text => json::parse(expr)
                 .map(|p| CRef::Json(p, expr.to_owned()))
                 .map_err(|e| self.err(line, json::invalid("reference", expr, &e))),
@@ -329,9 +347,16 @@ impl Compiler<'_> {
                 }
                 CExpr::Template(segments)
             }
-            FieldKind::Iterable { iterator, .. } => {
-                CExpr::Iterate(self.reference(iterator, Form::Json, slots, line)?)
-            }
+            FieldKind::Iterable {
+                formulation: Some(ReferenceFormulation::Csv),
+                ..
+            } => CExpr::Rows,
+            FieldKind::Iterable { iterator, .. } => CExpr::Iterate(self.reference(
+                iterator.as_deref().unwrap_or("$"),
+                Form::Json,
+                slots,
+                line,
+            )?),
         })
     }
 
@@ -588,7 +613,7 @@ fn expand(
     };
     let values = f.values(node, err)?;
     if values.is_empty() {
-        if matches!(f.expr, CExpr::Iterate(_)) {
+        if matches!(f.expr, CExpr::Iterate(_) | CExpr::Rows) {
             return Ok(());
         }
         for &key in &f.keys {
@@ -676,6 +701,7 @@ fn expr_values(
         let mut out = Vec::new();
         match expr {
             CExpr::Ref(r) | CExpr::Iterate(r) => select(r, node, err, &mut out)?,
+            CExpr::Rows => csv_rows(node, err, &mut out)?,
             CExpr::Constant(c) => out.push((
                 Item {
                     text: c.clone(),
@@ -716,6 +742,49 @@ fn expr_values(
     }
 }
 
+/// The rows of the CSV text `node` holds (a JSON string, or text), each with its string
+/// representation (the cells joined by commas).
+fn csv_rows(node: &Node<'_>, err: Err<'_>, out: &mut Vec<(Item, Owned)>) -> Result<(), RmlError> {
+    let text = match node {
+        Node::Text(t) => *t,
+        Node::Json(Json::String(t)) => t.as_str(),
+        _ => {
+            return Err(err(
+                "a CSV iterable field reads a value that is not text".into()
+            ))
+        }
+    };
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let bad = |e: ::csv::Error| {
+        err(format!(
+            "the value {text:?} is not CSV ({e}); expected CSV text with a header row"
+        ))
+    };
+    let headers: std::rc::Rc<[String]> = reader
+        .headers()
+        .map_err(bad)?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    for record in reader.records() {
+        let record = record.map_err(bad)?;
+        let values: Vec<String> = record.iter().map(str::to_owned).collect();
+        out.push((
+            Item {
+                text: values.join(","),
+                natural: Natural::String,
+            },
+            Owned::Row(Row {
+                headers: headers.clone(),
+                values,
+            }),
+        ));
+    }
+    Ok(())
+}
+
 /// The values a reference (or iterator) selects on `node`; nulls are skipped.
 fn select(
     r: &CRef,
@@ -730,6 +799,24 @@ fn select(
             }
         }
         (CRef::Json(p, _), Node::Json(v)) => json_select(p, v, out),
+        (CRef::Column(c), Node::Row(row)) => {
+            let Some(i) = row.headers.iter().position(|h| h == c) else {
+                return Err(err(format!(
+                    "the reference \"{c}\" names no column of the CSV text; expected one of {}",
+                    row.headers.join(", ")
+                )));
+            };
+            match row.values.get(i) {
+                Some(v) if !v.is_empty() => out.push((
+                    Item {
+                        text: v.clone(),
+                        natural: Natural::String,
+                    },
+                    Owned::Text(v.clone()),
+                )),
+                _ => {}
+            }
+        }
         (CRef::Json(p, expr), Node::Text(t)) => {
             let v: Json = serde_json::from_str(t).map_err(|e| {
                 err(format!(
