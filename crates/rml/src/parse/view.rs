@@ -108,6 +108,11 @@ impl Reader<'_> {
             ViewOn::View(v) => ReferenceFormulation::View(v.clone()),
         };
         let fields = self.view_fields(node, tm, &form)?;
+        if fields.is_empty() {
+            return Err(err(
+                "the logical view has no rml:field; expected at least one".into(),
+            ));
+        }
         let mut view = LogicalView {
             name: node.to_string(),
             line: self.doc.lines.get(&node.into_owned()).map(|(l, _)| *l),
@@ -340,6 +345,11 @@ impl Reader<'_> {
             ));
         }
         let fields = self.view_fields(j, tm, &parent_form)?;
+        if fields.is_empty() {
+            return Err(err(
+                "the join has no rml:field; expected at least one field of the parent view to bring in".into(),
+            ));
+        }
         Ok(ViewJoin {
             inner,
             parent: Box::new(parent),
