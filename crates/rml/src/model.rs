@@ -133,6 +133,9 @@ pub enum FieldKind {
         iterator: Option<String>,
         /// `rml:referenceFormulation`, when given.
         formulation: Option<ReferenceFormulation>,
+        /// `rml:reference`, when given: evaluated first, with the enclosing formulation; the
+        /// iterator then applies to each of its values.
+        reference: Option<String>,
     },
 }
 

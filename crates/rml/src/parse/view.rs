@@ -179,7 +179,9 @@ impl Reader<'_> {
                 rdf::TYPE,
                 rml("IterableField").as_ref(),
             ));
-            let (kind, inner) = if !iterators.is_empty() || typed_iterable {
+            // A field with an iterator or a reference formulation of its own iterates.
+            let has_formulation = !self.objects(f, "referenceFormulation").is_empty();
+            let (kind, inner) = if !iterators.is_empty() || typed_iterable || has_formulation {
                 let iterator = match iterators.as_slice() {
                     [] => None,
                     [it] => Some(self.string(f, *it, tm, "iterator")?),
@@ -195,6 +197,25 @@ impl Reader<'_> {
                 } else {
                     Some(self.formulation(f, tm)?)
                 };
+                let reference = match self.objects(f, "reference").as_slice() {
+                    [] => None,
+                    [r] => {
+                        let r = self.string(f, *r, tm, "reference")?;
+                        check_expression(form, "reference", &r).map_err(&err)?;
+                        Some(r)
+                    }
+                    _ => {
+                        return Err(err(
+                            "an iterable field has several rml:reference; expected at most one"
+                                .into(),
+                        ))
+                    }
+                };
+                for p in ["template", "constant"] {
+                    if !self.objects(f, p).is_empty() {
+                        return Err(err(format!("an iterable field cannot have rml:{p}; expected an rml:iterator, and at most an rml:reference whose values it iterates")));
+                    }
+                }
                 let effective = own.clone().unwrap_or_else(|| form.clone());
                 if effective == ReferenceFormulation::JsonPath {
                     if let Some(i) = &iterator {
@@ -205,6 +226,7 @@ impl Reader<'_> {
                     FieldKind::Iterable {
                         iterator,
                         formulation: own,
+                        reference,
                     },
                     effective,
                 )

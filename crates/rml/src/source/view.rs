@@ -78,7 +78,17 @@ enum Form {
 /// field cannot be evaluated where it stands.
 fn forms(field: &Field, form: Form, path: &str) -> Result<Form, String> {
     match &field.kind {
-        FieldKind::Iterable { formulation, .. } => {
+        FieldKind::Iterable {
+            formulation,
+            reference,
+            ..
+        } => {
+            // With a reference, the iterator reads the reference's values (text or JSON),
+            // wherever the field stands.
+            let form = match (reference, form) {
+                (Some(_), Form::Slots | Form::Row) => Form::Text,
+                _ => form,
+            };
             let target = match formulation {
                 Some(ReferenceFormulation::JsonPath) => Some(Form::Json),
                 Some(ReferenceFormulation::Csv) => Some(Form::Row),
@@ -88,7 +98,7 @@ fn forms(field: &Field, form: Form, path: &str) -> Result<Form, String> {
             };
             match target {
                 Some(t) if matches!(form, Form::Json | Form::Text) => Ok(t),
-                _ if form == Form::Slots => Err(format!("the iterable field \"{path}\" iterates over a whole record of a CSV or XML source or of a view, which is not supported; expected an expression field giving a value (e.g. a column holding JSON) with this iterable field nested in it")),
+                _ if form == Form::Slots => Err(format!("the iterable field \"{path}\" iterates over a whole record of a CSV or XML source or of a view, which is not supported; expected an rml:reference on the iterable field selecting the value to iterate (e.g. a column holding JSON)")),
                 _ => Err(format!("the iterable field \"{path}\" is not read with JSONPath or CSV, or iterates over a CSV row; only JSONPath and CSV iterable fields over a JSON value or over text are supported (expected rml:referenceFormulation rml:JSONPath or rml:CSV)")),
             }
         }
@@ -146,9 +156,10 @@ enum CExpr {
     Ref(CRef),
     Template(Vec<CSegment>),
     Constant(String),
-    Iterate(CRef),
-    /// The rows of CSV text (a CSV iterable field).
-    Rows,
+    /// An iterable field: the values of `pre` (or the node itself), each iterated.
+    Iterate(Option<CRef>, CRef),
+    /// The rows of CSV text (a CSV iterable field), of the values of `pre` or of the node.
+    Rows(Option<CRef>),
 }
 
 enum CSegment {
@@ -348,15 +359,21 @@ impl Compiler<'_> {
                 CExpr::Template(segments)
             }
             FieldKind::Iterable {
-                formulation: Some(ReferenceFormulation::Csv),
-                ..
-            } => CExpr::Rows,
-            FieldKind::Iterable { iterator, .. } => CExpr::Iterate(self.reference(
-                iterator.as_deref().unwrap_or("$"),
-                Form::Json,
-                slots,
-                line,
-            )?),
+                formulation,
+                reference,
+                iterator,
+            } => {
+                let pre = match reference {
+                    Some(r) => Some(self.reference(r, form, slots, line)?),
+                    None => None,
+                };
+                if *formulation == Some(ReferenceFormulation::Csv) {
+                    CExpr::Rows(pre)
+                } else {
+                    let it = iterator.as_deref().unwrap_or("$");
+                    CExpr::Iterate(pre, self.reference(it, Form::Json, slots, line)?)
+                }
+            }
         })
     }
 
@@ -613,7 +630,7 @@ fn expand(
     };
     let values = f.values(node, err)?;
     if values.is_empty() {
-        if matches!(f.expr, CExpr::Iterate(_) | CExpr::Rows) {
+        if matches!(f.expr, CExpr::Iterate(..) | CExpr::Rows(_)) {
             return Ok(());
         }
         for &key in &f.keys {
@@ -700,8 +717,23 @@ fn expr_values(
     {
         let mut out = Vec::new();
         match expr {
-            CExpr::Ref(r) | CExpr::Iterate(r) => select(r, node, err, &mut out)?,
-            CExpr::Rows => csv_rows(node, err, &mut out)?,
+            CExpr::Ref(r) => select(r, node, err, &mut out)?,
+            CExpr::Iterate(None, it) => select(it, node, err, &mut out)?,
+            CExpr::Rows(None) => csv_rows(node, err, &mut out)?,
+            CExpr::Iterate(Some(pre), it) => {
+                let mut values = Vec::new();
+                select(pre, node, err, &mut values)?;
+                for (_, v) in &values {
+                    select(it, &v.node(), err, &mut out)?;
+                }
+            }
+            CExpr::Rows(Some(pre)) => {
+                let mut values = Vec::new();
+                select(pre, node, err, &mut values)?;
+                for (_, v) in &values {
+                    csv_rows(&v.node(), err, &mut out)?;
+                }
+            }
             CExpr::Constant(c) => out.push((
                 Item {
                     text: c.clone(),
