@@ -140,6 +140,38 @@ ex:People a rml:TriplesMap;
 }
 
 #[test]
+fn logical_views_are_skipped_not_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("orgs.csv"), "id,name\n1,Acme\n").unwrap();
+    // The view's fields ("key", "label", "#") are no columns of orgs.csv: they must not be
+    // reported; the triples map that reads orgs.csv itself is still checked.
+    std::fs::write(
+        dir.path().join("mapping.rml.ttl"),
+        r##"@prefix rml: <http://w3id.org/rml/> . @prefix ex: <http://example.com/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:Source a rml:LogicalSource; rml:referenceFormulation rml:CSV;
+  rml:source [ a rml:RelativePathSource; rml:root rml:MappingDirectory; rml:path "orgs.csv" ] .
+ex:View a rml:LogicalView; rml:viewOn ex:Source;
+  rml:field [ rml:fieldName "key"; rml:reference "id" ];
+  rml:field [ rml:fieldName "label"; rml:template "{name} ({id})" ] .
+ex:FromView a rml:TriplesMap; rml:logicalSource ex:View;
+  rml:subjectMap [ rml:template "http://example.com/org/{key}" ];
+  rml:predicateObjectMap [ rml:predicate ex:label; rml:objectMap [ rml:reference "label" ] ];
+  rml:predicateObjectMap [ rml:predicate ex:row; rml:objectMap [ rml:reference "#"; rml:datatype xsd:integer ] ] .
+ex:Direct a rml:TriplesMap; rml:logicalSource ex:Source;
+  rml:subjectMap [ rml:template "http://example.com/org/{id}" ];
+  rml:predicateObjectMap [ rml:predicate ex:name; rml:objectMap [ rml:reference "missing" ] ] .
+"##,
+    )
+    .unwrap();
+    let (mappings, report) = check_dir(dir.path(), None, &ParseOptions::default(), false).unwrap();
+    assert_eq!(mappings.len(), 1);
+    let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("missing"), "{problems:?}");
+}
+
+#[test]
 fn function_valued_maps_are_skipped_but_their_inputs_checked() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("orgs.csv"), "id,name,size\n1,Acme,big\n").unwrap();

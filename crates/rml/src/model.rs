@@ -72,6 +72,139 @@ pub enum ReferenceFormulation {
         /// Namespace prefixes declared by `rml:namespace` (prefix, IRI).
         namespaces: Vec<(String, String)>,
     },
+    /// RML-LV: the source is a logical view; references are its field names (`name`,
+    /// `item.type`, `#`, `item.#`). The [`LogicalSource`] of such a triples map has no file:
+    /// its `path` and `written` are the view's name.
+    View(Box<LogicalView>),
+}
+
+/// RML-LV: a logical view (`rml:LogicalView`), records derived from a logical source or
+/// another view through fields and joins.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LogicalView {
+    /// How the view is named in messages (`<iri>` or `_:b0`).
+    pub name: String,
+    /// Line of the mapping file where the view is defined (1-based), when known.
+    pub line: Option<u64>,
+    /// `rml:viewOn`: what the view reads.
+    pub on: ViewOn,
+    /// `rml:field`s, in document order.
+    pub fields: Vec<Field>,
+    /// `rml:leftJoin` / `rml:innerJoin`, in document order (left joins first, then inner).
+    pub joins: Vec<ViewJoin>,
+}
+
+/// What a logical view reads (`rml:viewOn`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ViewOn {
+    /// A logical source (CSV, JSON, XML).
+    Source(Box<LogicalSource>),
+    /// Another logical view.
+    View(Box<LogicalView>),
+}
+
+/// A field of a logical view (`rml:field`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Field {
+    /// `rml:fieldName` (without the names of enclosing fields).
+    pub name: String,
+    /// Line of the field in the mapping file, when known.
+    pub line: Option<u64>,
+    /// Where its values come from.
+    pub kind: FieldKind,
+    /// Nested fields, evaluated on each value of this one.
+    pub fields: Vec<Field>,
+}
+
+/// How a field gets its values.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FieldKind {
+    /// An expression field with `rml:reference`.
+    Reference(String),
+    /// An expression field with `rml:template` (as written; it parses).
+    Template(String),
+    /// An expression field with `rml:constant` (its lexical value).
+    Constant(String),
+    /// An iterable field (`rml:IterableField`): `rml:iterator`, and `rml:referenceFormulation`
+    /// when it differs from the enclosing one.
+    Iterable {
+        /// `rml:iterator`; when absent, the default one: the root (`$`) for JSONPath, each
+        /// row for CSV.
+        iterator: Option<String>,
+        /// `rml:referenceFormulation`, when given.
+        formulation: Option<ReferenceFormulation>,
+        /// `rml:reference`, when given: evaluated first, with the enclosing formulation; the
+        /// iterator then applies to each of its values.
+        reference: Option<String>,
+    },
+}
+
+/// A join of a logical view with a parent view (`rml:leftJoin` / `rml:innerJoin`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ViewJoin {
+    /// `rml:innerJoin` (records without a matching parent are dropped) rather than
+    /// `rml:leftJoin` (they are kept, with the join's fields null).
+    pub inner: bool,
+    /// `rml:parentLogicalView`.
+    pub parent: Box<LogicalView>,
+    /// `rml:joinCondition`s as (child, parent): `rml:child`/`rml:parent` (a field name, as
+    /// [`FieldKind::Reference`]) or `rml:childMap`/`rml:parentMap` (a reference, template or
+    /// constant over the child's, resp. the parent's, fields).
+    pub conditions: Vec<(FieldKind, FieldKind)>,
+    /// The join's `rml:field`s: parent fields brought into the view.
+    pub fields: Vec<Field>,
+    /// Line of the join in the mapping file, when known.
+    pub line: Option<u64>,
+}
+
+impl LogicalView {
+    /// Every reference the view's records answer: `#`, then each field's name (`item.type`)
+    /// and index (`item.type.#`), the fields of joins included.
+    pub fn keys(&self) -> Vec<String> {
+        fn walk(prefix: &str, fields: &[Field], out: &mut Vec<String>) {
+            for f in fields {
+                let name = if prefix.is_empty() {
+                    f.name.clone()
+                } else {
+                    format!("{prefix}.{}", f.name)
+                };
+                out.push(name.clone());
+                out.push(format!("{name}.#"));
+                walk(&name, &f.fields, out);
+            }
+        }
+        let mut out = vec!["#".to_owned()];
+        walk("", &self.fields, &mut out);
+        for j in &self.joins {
+            walk("", &j.fields, &mut out);
+        }
+        out
+    }
+
+    /// The keys a reference may name: [`Self::keys`] but the record keys of iterable fields
+    /// (RML-LV: an iterable record cannot be referenced; its index can).
+    pub fn referenceable(&self) -> Vec<String> {
+        fn walk(prefix: &str, fields: &[Field], out: &mut Vec<String>) {
+            for f in fields {
+                let name = if prefix.is_empty() {
+                    f.name.clone()
+                } else {
+                    format!("{prefix}.{}", f.name)
+                };
+                if !matches!(f.kind, FieldKind::Iterable { .. }) {
+                    out.push(name.clone());
+                }
+                out.push(format!("{name}.#"));
+                walk(&name, &f.fields, out);
+            }
+        }
+        let mut out = vec!["#".to_owned()];
+        walk("", &self.fields, &mut out);
+        for j in &self.joins {
+            walk("", &j.fields, &mut out);
+        }
+        out
+    }
 }
 
 /// The subject map, with its classes and graphs.

@@ -18,6 +18,7 @@ use super::template::Template;
 use super::vocab::{self, Family, RML};
 
 mod fnml;
+mod view;
 
 /// Options for reading a mapping.
 #[derive(Debug, Clone, Default)]
@@ -544,6 +545,10 @@ impl<'a> Reader<'a> {
         node: NamedOrBlankNodeRef<'_>,
         tm: &str,
     ) -> Result<LogicalSource, RmlError> {
+        // RML-LV: a logical view in place of a logical source.
+        if self.is_view(node) {
+            return self.view_source(node, tm);
+        }
         let formulation = self.formulation(node, tm)?;
         let iterator = match self.objects(node, "iterator").as_slice() {
             [] => None,

@@ -104,6 +104,19 @@ pub const SUPPORTED: &[&str] = &[
     "append",
     "cartesianProduct",
     "allowEmptyListAndContainer",
+    // RML-LV (see crate::source::view)
+    "LogicalView",
+    "viewOn",
+    "field",
+    "fieldName",
+    "Field",
+    "ExpressionField",
+    "IterableField",
+    "Iterable",
+    "leftJoin",
+    "innerJoin",
+    "LogicalViewJoin",
+    "parentLogicalView",
 ];
 
 /// Terms of RML modules that exist but that this processor does not implement.

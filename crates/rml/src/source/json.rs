@@ -192,7 +192,7 @@ fn counting(file: File) -> (Rc<Cell<u64>>, Counting<BufReader<File>>) {
     )
 }
 
-fn json_error(file: &str, e: &serde_json::Error, _offset: u64) -> RmlError {
+pub(crate) fn json_error(file: &str, e: &serde_json::Error, _offset: u64) -> RmlError {
     if e.is_io() {
         return RmlError::Data {
             file: file.to_owned(),
@@ -215,7 +215,7 @@ fn json_error(file: &str, e: &serde_json::Error, _offset: u64) -> RmlError {
 }
 
 /// Streams the members of the array (or object) under `keys`, one value at a time.
-fn stream(
+pub(crate) fn stream(
     file: File,
     display: &str,
     keys: &[String],

@@ -8,6 +8,7 @@
 
 pub(crate) mod csv;
 pub(crate) mod json;
+pub(crate) mod view;
 pub(crate) mod xml;
 pub(crate) mod xml_stream;
 
@@ -134,6 +135,7 @@ pub(crate) fn check_expression(
         ReferenceFormulation::XPath { .. } => {
             xml::parse(&sxd_xpath::Factory::new(), what, expr).map(drop)
         }
+        ReferenceFormulation::View(v) => view::check_reference(v, what, expr),
     }
 }
 
@@ -151,6 +153,7 @@ pub(crate) fn for_each_record(
         ReferenceFormulation::XPath { namespaces } => {
             xml::for_each_record(mapping, tm, namespaces, references, each)
         }
+        ReferenceFormulation::View(v) => view::for_each_record(mapping, tm, v, references, each),
     }
 }
 
