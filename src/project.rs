@@ -11,7 +11,7 @@ pub const MAPPING_SUFFIX: &str = ".rml.ttl";
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
     /// The directory does not exist or cannot be read.
-    #[error("{}: {source}", dir.display())]
+    #[error("{}", dir_message(dir, source))]
     Dir {
         /// The directory.
         dir: PathBuf,
@@ -102,6 +102,22 @@ impl Settings {
                 ),
             }
         })
+    }
+}
+
+/// What went wrong reading a data directory, saying what it should hold.
+fn dir_message(dir: &Path, source: &std::io::Error) -> String {
+    let what =
+        format!("a data directory holding a mapping (*{MAPPING_SUFFIX}) and the files it names");
+    match source.kind() {
+        std::io::ErrorKind::NotFound => format!(
+            "the data directory {} does not exist; expected {what} (the default is ./data)",
+            dir.display()
+        ),
+        std::io::ErrorKind::NotADirectory => {
+            format!("{} is not a directory; expected {what}", dir.display())
+        }
+        _ => format!("cannot read the data directory {}: {source}", dir.display()),
     }
 }
 
