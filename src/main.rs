@@ -60,6 +60,7 @@ struct StoreArg {
     #[arg(
         long,
         env = "FACTGRAPH_STORE",
+        hide_env_values = true,
         default_value = "factgraph.db",
         value_name = "PATH"
     )]
@@ -310,7 +311,9 @@ fn exit_code(e: &anyhow::Error) -> u8 {
                 _ => 2,
             };
         }
-        if let Some(QueryError::Syntax { .. }) = cause.downcast_ref::<QueryError>() {
+        if let Some(QueryError::Syntax { .. } | QueryError::Update { .. }) =
+            cause.downcast_ref::<QueryError>()
+        {
             return 2;
         }
         if let Some(l) = cause.downcast_ref::<factgraph::link::LinkError>() {
@@ -675,6 +678,18 @@ fn run_query(
                 .context("cannot read the query from stdin")?;
             (s, "stdin".to_owned())
         }
+        // `factgraph query queries/x.rq`, the -f forgotten: a query argument naming a file
+        // is read as that file (no SPARQL query is a single word naming a file).
+        (Some(q), None) if !q.contains(char::is_whitespace) && Path::new(&q).is_file() => {
+            if !quiet {
+                eprintln!("reading the query from the file {q} (the argument names a file; -f {q} says so)");
+            }
+            (
+                std::fs::read_to_string(&q)
+                    .with_context(|| format!("cannot read the query file {q}"))?,
+                q,
+            )
+        }
         (Some(q), None) => (q, "query".to_owned()),
         (None, None) => return Err(anyhow!("give a query, or -f FILE")),
     };
@@ -682,7 +697,7 @@ fn run_query(
     let stdout = io::stdout();
     let terminal = stdout.is_terminal();
     let mut out = BufWriter::new(stdout.lock());
-    let summary = query::run_with(
+    let summary = match query::run_with(
         evaluator,
         &store.store,
         &text,
@@ -690,7 +705,15 @@ fn run_query(
         format,
         terminal,
         &mut out,
-    )?;
+    ) {
+        Ok(summary) => summary,
+        Err(e) => {
+            // What is still buffered (a CSV header, a partial table) is dropped unwritten:
+            // a failed query prints nothing on stdout unless it had already printed a lot.
+            let _ = out.into_parts();
+            return Err(e.into());
+        }
+    };
     out.flush()?;
     if !quiet && terminal {
         match summary {
