@@ -180,3 +180,41 @@ fn help_shows_no_store_from_the_environment() {
         .stdout(predicate::str::contains("FACTGRAPH_STORE=").not())
         .stdout(predicate::str::contains("/secret/place.db").not());
 }
+
+#[test]
+fn an_unreachable_api_says_what_it_tries_and_what_to_do() {
+    // Port 9 (discard) of this machine: nothing listens, the connection is refused at once.
+    let dir = common::copy_dir(&common::root().join("data"));
+    let cache = tempfile::tempdir().expect("temp dir");
+    let out = factgraph()
+        .arg("link")
+        .arg(dir.path())
+        .args([
+            "--api",
+            "http://127.0.0.1:9/w/api.php",
+            "--retries",
+            "1",
+            "--cache",
+        ])
+        .arg(cache.path())
+        .output()
+        .expect("factgraph runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("warning: cannot reach http://127.0.0.1:9/w/api.php (")
+            && stderr.contains("retry 1 of 1 in 1 s"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--dump FILE"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("the cache ({})", cache.path().display())),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("io: "), "{stderr}");
+    assert!(
+        stderr.trim_end().ends_with("re-used by the next run"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("links.csv").exists());
+}
