@@ -141,7 +141,7 @@ pub fn syntax_message(query: &str, error: &oxigraph::sparql::SparqlSyntaxError) 
 }
 
 /// `error at 1:26: expected one of A, B, ['a'..='z' | …]` → `at 1:26: expected one of A, B,
-/// a name`: the grammar's character classes say nothing to a person.
+/// a term`: the grammar's character classes say nothing to a person.
 fn tidy_parser_message(raw: &str) -> String {
     let Some(rest) = raw.strip_prefix("error at ") else {
         return raw.to_owned();
@@ -188,7 +188,7 @@ fn tidy_parser_message(raw: &str) -> String {
         }
     }
     if classes {
-        shown.push("a name".to_owned());
+        shown.push("a term".to_owned());
     }
     match shown.len() {
         0 => format!("at {at}: unexpected text"),
@@ -468,7 +468,7 @@ mod tests {
         );
         assert_eq!(
             m,
-            "at 1:26: expected one of OPTIONAL, Prefix not found, '%', '.', ':', a name"
+            "at 1:26: expected one of OPTIONAL, Prefix not found, '%', '.', ':', a term"
         );
     }
 }
