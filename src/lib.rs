@@ -32,4 +32,6 @@ pub mod shacl;
 pub mod sparql_text;
 #[cfg(feature = "store")]
 pub mod store;
+#[cfg(feature = "store")]
+pub mod turtle;
 pub mod validate;

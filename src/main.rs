@@ -146,7 +146,8 @@ enum Command {
     /// coordinates, website, inception) into the graph <https://w3id.org/factgraph/graph/wikidata>
     /// (DIR/wikidata.nq), then reload the store
     Enrich(cli_link::EnrichArgs),
-    /// Write the whole graph (Turtle with prefixes by default)
+    /// Write the graph (Turtle by default: prefixes and subjects sorted, a blank line between
+    /// subjects), without the ontology unless --with-ontology
     Export {
         /// Output format
         #[arg(long, value_enum, default_value = "turtle")]
@@ -154,6 +155,13 @@ enum Command {
         /// Write to FILE instead of stdout
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Also write the ontology (the graph <https://w3id.org/factgraph/graph/ontology>)
+        #[arg(long)]
+        with_ontology: bool,
+        /// Use the prefix names of DIR's mapping (the @prefix lines of DIR/*.rml.ttl) in
+        /// Turtle and TriG
+        #[arg(long, value_name = "DIR")]
+        prefixes_from: Option<PathBuf>,
         #[command(flatten)]
         store: StoreArg,
     },
@@ -390,8 +398,20 @@ fn run(cli: Cli) -> Result<()> {
         Command::Export {
             format,
             output,
+            with_ontology,
+            prefixes_from,
             store,
-        } => export(format, output.as_deref(), &store.store, quiet),
+        } => {
+            let prefixes = match prefixes_from {
+                Some(dir) => Some(mapping_prefixes(&dir, None)?),
+                None => None,
+            };
+            let options = rdf_io::ExportOptions {
+                with_ontology,
+                prefixes,
+            };
+            export(format, output.as_deref(), &options, &store.store, quiet)
+        }
         Command::Map {
             dir,
             mapping,
@@ -765,10 +785,31 @@ fn with_output<T>(output: Option<&Path>, f: impl FnOnce(&mut dyn Write) -> Resul
     }
 }
 
-fn export(format: RdfOutput, output: Option<&Path>, store_path: &Path, quiet: bool) -> Result<()> {
+/// The prefixes of Turtle output: the user's own (the `@prefix` lines of the mapping files of
+/// `dir`, or of `mapping`) before factgraph's.
+fn mapping_prefixes(dir: &Path, mapping: Option<&Path>) -> Result<factgraph::turtle::Prefixes> {
+    let files = match mapping {
+        Some(m) => vec![m.to_owned()],
+        None => project::mapping_files(dir)?,
+    };
+    let mut user = Vec::new();
+    for f in files {
+        let text = std::fs::read(&f).with_context(|| format!("cannot read {}", f.display()))?;
+        user.extend(factgraph::turtle::declared_prefixes(&text));
+    }
+    Ok(factgraph::turtle::Prefixes::new().with_user(user))
+}
+
+fn export(
+    format: RdfOutput,
+    output: Option<&Path>,
+    options: &rdf_io::ExportOptions,
+    store_path: &Path,
+    quiet: bool,
+) -> Result<()> {
     let store = store::open_read(store_path)?;
     let summary = with_output(output, |w| {
-        let (_, summary) = rdf_io::export(&store.store, format.format(), w)?;
+        let (_, summary) = rdf_io::export(&store.store, format.format(), options, w)?;
         Ok(summary)
     })?;
     if !quiet {
@@ -802,11 +843,19 @@ fn map(
         "; nothing was mapped",
         quiet,
     )?;
+    let prefixes = match format {
+        MapFormat::Turtle | MapFormat::Trig => mapping_prefixes(dir, mapping)?,
+        _ => factgraph::turtle::Prefixes::new(),
+    };
     let bar = spinner(quiet, "mapping");
     let summary = with_output(output, |w| {
-        Ok(factgraph::map::map_to_writer(&mappings, format, w, &|n| {
-            bar.set_position(n)
-        })?)
+        Ok(factgraph::map::map_to_writer_with(
+            &mappings,
+            format,
+            &prefixes,
+            w,
+            &|n| bar.set_position(n),
+        )?)
     })?;
     bar.finish_and_clear();
     if !quiet {

@@ -218,3 +218,154 @@ fn an_unreachable_api_says_what_it_tries_and_what_to_do() {
     );
     assert!(!dir.path().join("links.csv").exists());
 }
+
+/// The triples of `text` in `format`, graph names dropped.
+fn triples(text: &[u8], format: oxigraph::io::RdfFormat) -> std::collections::BTreeSet<String> {
+    oxigraph::io::RdfParser::from_format(format)
+        .for_slice(text)
+        .map(|q| {
+            let q = q.expect("parses");
+            format!("{} {} {}", q.subject, q.predicate, q.object)
+        })
+        .collect()
+}
+
+fn export(args: &[&str]) -> Vec<u8> {
+    factgraph()
+        .arg("export")
+        .args(args)
+        .arg("--store")
+        .arg(bundled_store())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
+}
+
+/// Checks the layout of readable Turtle: prefixes sorted, then subject blocks sorted, one
+/// blank line between them.
+fn assert_readable(turtle: &str) {
+    let mut lines = turtle.lines();
+    let prefixes: Vec<&str> = lines
+        .by_ref()
+        .take_while(|l| l.starts_with("@prefix"))
+        .collect();
+    assert!(prefixes.len() > 5, "{turtle}");
+    let mut sorted = prefixes.clone();
+    sorted.sort();
+    assert_eq!(prefixes, sorted, "prefixes sorted");
+    let body: Vec<&str> = lines.collect();
+    let blocks: Vec<&[&str]> = body.split(|l| l.is_empty()).collect();
+    assert!(blocks.len() > 20, "{} blocks", blocks.len());
+    let subjects: Vec<&str> = blocks
+        .iter()
+        .map(|b| {
+            assert!(!b.is_empty(), "one blank line between subjects, not two");
+            assert!(b[0].ends_with(" ;") || b[0].ends_with(" ."), "{b:?}");
+            assert!(b.last().is_some_and(|l| l.ends_with(" .")), "{b:?}");
+            assert!(b[1..].iter().all(|l| l.starts_with("    ")), "{b:?}");
+            b[0].split(' ').next().unwrap_or_default()
+        })
+        .collect();
+    let mut sorted = subjects.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(subjects, sorted, "subjects sorted, each once");
+}
+
+#[test]
+fn export_is_sorted_grouped_without_the_ontology_and_parses_back() {
+    use oxigraph::io::RdfFormat;
+    let turtle = String::from_utf8(export(&[])).expect("UTF-8");
+    assert_readable(&turtle);
+    assert!(!turtle.contains("owl:ObjectProperty"), "no ontology");
+    assert!(turtle.contains("\n\ncommitment:emplois-1500-2027 a fg:Commitment ;\n    fg:commitmentKind fg:JobCreation ;\n"));
+    // The same graph as the store's data (N-Quads, written by another writer), less the
+    // ontology's graph.
+    let all = export(&["--format", "nquads", "--with-ontology"]);
+    let data: std::collections::BTreeSet<String> =
+        oxigraph::io::RdfParser::from_format(RdfFormat::NQuads)
+            .for_slice(&all)
+            .map(|q| q.expect("parses"))
+            .filter(|q| q.graph_name.to_string() != "<https://w3id.org/factgraph/graph/ontology>")
+            .map(|q| format!("{} {} {}", q.subject, q.predicate, q.object))
+            .collect();
+    assert!(data.len() > 150);
+    assert_eq!(triples(turtle.as_bytes(), RdfFormat::Turtle), data);
+    assert_eq!(
+        triples(&export(&["--format", "nquads"]), RdfFormat::NQuads),
+        data
+    );
+    // With the ontology: every triple of the store.
+    let with = String::from_utf8(export(&["--with-ontology"])).expect("UTF-8");
+    assert_readable(&with);
+    assert!(with.contains("owl:ObjectProperty"));
+    assert_eq!(
+        triples(with.as_bytes(), RdfFormat::Turtle),
+        triples(&all, RdfFormat::NQuads)
+    );
+    // TriG keeps the ontology's graph apart.
+    let trig = String::from_utf8(export(&["--format", "trig", "--with-ontology"])).expect("UTF-8");
+    assert!(
+        trig.contains("\n<https://w3id.org/factgraph/graph/ontology> {\n    "),
+        "{trig}"
+    );
+}
+
+#[test]
+fn queries_still_see_the_ontology() {
+    query_cmd(&["ASK { fg:Commitment a owl:Class }", "--format", "csv"])
+        .success()
+        .stdout("true\n");
+}
+
+#[test]
+fn export_and_map_use_the_mappings_prefixes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = common::copy_dir(&common::root().join("data"));
+    let mapping = data.path().join("mapping.rml.ttl");
+    let text = std::fs::read_to_string(&mapping).expect("mapping");
+    std::fs::write(
+        &mapping,
+        text.replacen(
+            "@prefix schema:  <http://schema.org/> .",
+            "@prefix s: <http://schema.org/> .\n@prefix schema:  <http://schema.org/> .",
+            1,
+        ),
+    )
+    .expect("mapping written");
+    for format in ["turtle", "trig"] {
+        let out = factgraph()
+            .arg("map")
+            .arg(data.path())
+            .args(["--quiet", "--format", format])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let out = String::from_utf8(out).expect("UTF-8");
+        // The user's (shorter) name for schema.org wins over factgraph's.
+        assert!(out.contains("@prefix s: <http://schema.org/> .\n"), "{out}");
+        assert!(!out.contains("@prefix schema:"), "{out}");
+        assert!(out.contains(" s:name "), "{out}");
+        if format == "turtle" {
+            assert_readable(&out);
+        }
+    }
+    let out = factgraph()
+        .arg("export")
+        .arg("--prefixes-from")
+        .arg(data.path())
+        .arg("--store")
+        .arg(bundled_store())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).expect("UTF-8");
+    assert!(out.contains(" s:name "), "{out}");
+    drop(dir);
+}
