@@ -125,7 +125,8 @@ enum Command {
     /// Prefixes fg:, fgr:, schema:, org:, prov:, dcterms:, skos:, owl:, wd:, foaf:, rdf:,
     /// rdfs:, xsd: … are predeclared.
     Query {
-        /// The query text ("-" reads it from stdin)
+        /// The query text ("-" reads it from stdin; the name of an existing file reads that
+        /// file, as -f does)
         #[arg(required_unless_present = "file", conflicts_with = "file")]
         query: Option<String>,
         /// Read the query from FILE
