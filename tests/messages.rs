@@ -1,5 +1,6 @@
 //! Issue 13: messages that say what to do, and output people can read.
 
+#[macro_use]
 mod common;
 
 use common::{bundled_store, factgraph};
@@ -368,4 +369,34 @@ fn export_and_map_use_the_mappings_prefixes() {
     let out = String::from_utf8(out).expect("UTF-8");
     assert!(out.contains(" s:name "), "{out}");
     drop(dir);
+}
+
+#[test]
+fn a_terminal_of_width_zero_gets_a_whole_table() {
+    // `script` gives the query a terminal; `stty cols 0` makes it report width 0.
+    let Ok(status) = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+    else {
+        skip_notice!("SKIPPED: no `script` (util-linux) to give the query a terminal");
+        return;
+    };
+    if !status.status.success() {
+        skip_notice!("SKIPPED: `script` does not run here");
+        return;
+    }
+    let binary = assert_cmd::cargo::cargo_bin("factgraph");
+    let command = format!(
+        "stty cols 0 rows 0; '{}' query --store '{}' 'SELECT ?n WHERE {{ ?p schema:name ?n FILTER(?n = \"Ali Seddiki\") }}'",
+        binary.display(),
+        bundled_store().display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("FACTGRAPH_STORE")
+        .output()
+        .expect("script runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("│ Ali Seddiki │"), "{stdout}");
 }
