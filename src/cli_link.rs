@@ -4,13 +4,14 @@
 
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{anyhow, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use factgraph::enrich::{self, EnrichOptions};
-use factgraph::link::api::{ApiOptions, DEFAULT_API};
+use factgraph::link::api::{ApiOptions, RetryHook, RetryNotice, DEFAULT_API};
 use factgraph::link::{self, links_csv, LinkOptions, Source};
 use factgraph::rml::ParseOptions;
 use factgraph::store::{self, LoadOptions};
@@ -35,20 +36,64 @@ pub struct SourceArgs {
     /// API requests a second at most (capped at 5 for hosts other than this machine)
     #[arg(long, value_name = "N", default_value_t = 3.0)]
     requests_per_second: f64,
+    /// Retries of a failed API request (waiting 1 s, then 2, 4… between them)
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    retries: u32,
 }
 
 impl SourceArgs {
-    fn source(&self) -> Source {
+    /// The source; API retries are told on stderr (through `bar`, so that a progress bar
+    /// stays whole) unless `quiet`.
+    fn source(&self, quiet: bool, bar: Option<ProgressBar>) -> Source {
         match &self.dump {
             Some(d) => Source::Dump(d.clone()),
             None => Source::Api(ApiOptions {
                 url: self.api.clone().unwrap_or_else(|| DEFAULT_API.to_owned()),
-                cache: Some(self.cache.clone().unwrap_or_else(default_cache)),
+                cache: Some(self.cache_dir()),
                 requests_per_second: self.requests_per_second,
+                retries: self.retries,
+                on_retry: (!quiet).then(|| {
+                    RetryHook(Arc::new(move |notice: &RetryNotice<'_>| {
+                        let say = || eprintln!("warning: {notice}");
+                        match &bar {
+                            Some(bar) => bar.suspend(say),
+                            None => say(),
+                        }
+                    }))
+                }),
                 ..ApiOptions::default()
             }),
         }
     }
+
+    fn cache_dir(&self) -> PathBuf {
+        self.cache.clone().unwrap_or_else(default_cache)
+    }
+
+    /// `e` with what to do when the API could not be reached: a dump, or the cache.
+    fn explain(&self, e: link::LinkError) -> anyhow::Error {
+        use factgraph::link::api::ApiError;
+        match &e {
+            link::LinkError::Api(ApiError::Transport { .. } | ApiError::Status { .. })
+                if self.dump.is_none() =>
+            {
+                let hint = format!(
+                    "check the network (and --api URL), or work offline: give --dump FILE (a Wikidata JSON dump); answers already fetched are kept in the cache ({}) and re-used by the next run",
+                    self.cache_dir().display()
+                );
+                Unreachable { source: e, hint }.into()
+            }
+            _ => e.into(),
+        }
+    }
+}
+
+/// The API could not be reached: the error, then what to do.
+#[derive(Debug, thiserror::Error)]
+#[error("{source}; {hint}")]
+struct Unreachable {
+    source: link::LinkError,
+    hint: String,
 }
 
 fn default_cache() -> PathBuf {
@@ -123,6 +168,7 @@ pub struct EnrichArgs {
     #[arg(
         long,
         env = "FACTGRAPH_STORE",
+        hide_env_values = true,
         default_value = "factgraph.db",
         value_name = "PATH"
     )]
@@ -179,7 +225,8 @@ fn progress_bar(quiet: bool) -> ProgressBar {
 
 /// Runs `factgraph link`.
 pub fn link(args: LinkArgs, quiet: bool) -> Result<()> {
-    let mut options = LinkOptions::new(&args.dir, args.source.source());
+    let bar = progress_bar(quiet);
+    let mut options = LinkOptions::new(&args.dir, args.source.source(quiet, Some(bar.clone())));
     options.mapping = args.mapping;
     options.base = args.base;
     options.langs = args.lang;
@@ -187,9 +234,11 @@ pub fn link(args: LinkArgs, quiet: bool) -> Result<()> {
     options.margin = args.margin;
     options.max_candidates = args.candidates.max(1);
     options.output = args.output;
-    let bar = progress_bar(quiet);
     let progress = |n: u64| bar.set_position(n);
-    let report = link::run(&options, Some(&progress))?;
+    let report = link::run(&options, Some(&progress)).map_err(|e| {
+        bar.finish_and_clear();
+        args.source.explain(e)
+    })?;
     bar.finish_and_clear();
     if quiet {
         return Ok(());
@@ -242,11 +291,11 @@ pub fn enrich(args: EnrichArgs, quiet: bool) -> Result<()> {
         dir: args.dir.clone(),
         mapping: args.mapping.clone(),
         base: args.base.clone(),
-        source: args.source.source(),
+        source: args.source.source(quiet, None),
         langs: args.lang.clone(),
         allow_fewer: args.allow_fewer,
     };
-    let report = enrich::run(&options)?;
+    let report = enrich::run(&options).map_err(|e| args.source.explain(e))?;
     if let Some(d) = &report.dump {
         if let Some((line, message)) = &d.first_bad_line {
             eprintln!(

@@ -29,6 +29,9 @@ pub use factgraph_rml as rml;
 pub mod serve;
 #[cfg(feature = "store")]
 pub mod shacl;
+pub mod sparql_text;
 #[cfg(feature = "store")]
 pub mod store;
+#[cfg(feature = "store")]
+pub mod turtle;
 pub mod validate;

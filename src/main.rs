@@ -60,6 +60,7 @@ struct StoreArg {
     #[arg(
         long,
         env = "FACTGRAPH_STORE",
+        hide_env_values = true,
         default_value = "factgraph.db",
         value_name = "PATH"
     )]
@@ -124,7 +125,8 @@ enum Command {
     /// Prefixes fg:, fgr:, schema:, org:, prov:, dcterms:, skos:, owl:, wd:, foaf:, rdf:,
     /// rdfs:, xsd: … are predeclared.
     Query {
-        /// The query text ("-" reads it from stdin)
+        /// The query text ("-" reads it from stdin; the name of an existing file reads that
+        /// file, as -f does)
         #[arg(required_unless_present = "file", conflicts_with = "file")]
         query: Option<String>,
         /// Read the query from FILE
@@ -145,7 +147,8 @@ enum Command {
     /// coordinates, website, inception) into the graph <https://w3id.org/factgraph/graph/wikidata>
     /// (DIR/wikidata.nq), then reload the store
     Enrich(cli_link::EnrichArgs),
-    /// Write the whole graph (Turtle with prefixes by default)
+    /// Write the graph (Turtle by default: prefixes and subjects sorted, a blank line between
+    /// subjects), without the ontology unless --with-ontology
     Export {
         /// Output format
         #[arg(long, value_enum, default_value = "turtle")]
@@ -153,6 +156,13 @@ enum Command {
         /// Write to FILE instead of stdout
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Also write the ontology (the graph <https://w3id.org/factgraph/graph/ontology>)
+        #[arg(long)]
+        with_ontology: bool,
+        /// Use the prefix names of DIR's mapping (the @prefix lines of DIR/*.rml.ttl) in
+        /// Turtle and TriG
+        #[arg(long, value_name = "DIR")]
+        prefixes_from: Option<PathBuf>,
         #[command(flatten)]
         store: StoreArg,
     },
@@ -332,7 +342,9 @@ fn exit_code(e: &anyhow::Error) -> u8 {
                 _ => 2,
             };
         }
-        if let Some(QueryError::Syntax { .. }) = cause.downcast_ref::<QueryError>() {
+        if let Some(QueryError::Syntax { .. } | QueryError::Update { .. }) =
+            cause.downcast_ref::<QueryError>()
+        {
             return 2;
         }
         if let Some(l) = cause.downcast_ref::<factgraph::link::LinkError>() {
@@ -409,8 +421,20 @@ fn run(cli: Cli) -> Result<()> {
         Command::Export {
             format,
             output,
+            with_ontology,
+            prefixes_from,
             store,
-        } => export(format, output.as_deref(), &store.store, quiet),
+        } => {
+            let prefixes = match prefixes_from {
+                Some(dir) => Some(mapping_prefixes(&dir, None)?),
+                None => None,
+            };
+            let options = rdf_io::ExportOptions {
+                with_ontology,
+                prefixes,
+            };
+            export(format, output.as_deref(), &options, &store.store, quiet)
+        }
         Command::Map {
             dir,
             mapping,
@@ -697,6 +721,18 @@ fn run_query(
                 .context("cannot read the query from stdin")?;
             (s, "stdin".to_owned())
         }
+        // `factgraph query queries/x.rq`, the -f forgotten: a query argument naming a file
+        // is read as that file (no SPARQL query is a single word naming a file).
+        (Some(q), None) if !q.contains(char::is_whitespace) && Path::new(&q).is_file() => {
+            if !quiet {
+                eprintln!("reading the query from the file {q} (the argument names a file; -f {q} says so)");
+            }
+            (
+                std::fs::read_to_string(&q)
+                    .with_context(|| format!("cannot read the query file {q}"))?,
+                q,
+            )
+        }
         (Some(q), None) => (q, "query".to_owned()),
         (None, None) => return Err(anyhow!("give a query, or -f FILE")),
     };
@@ -704,7 +740,7 @@ fn run_query(
     let stdout = io::stdout();
     let terminal = stdout.is_terminal();
     let mut out = BufWriter::new(stdout.lock());
-    let summary = query::run_with(
+    let summary = match query::run_with(
         evaluator,
         &store.store,
         &text,
@@ -712,7 +748,15 @@ fn run_query(
         format,
         terminal,
         &mut out,
-    )?;
+    ) {
+        Ok(summary) => summary,
+        Err(e) => {
+            // What is still buffered (a CSV header, a partial table) is dropped unwritten:
+            // a failed query prints nothing on stdout unless it had already printed a lot.
+            let _ = out.into_parts();
+            return Err(e.into());
+        }
+    };
     out.flush()?;
     if !quiet && terminal {
         match summary {
@@ -764,10 +808,31 @@ fn with_output<T>(output: Option<&Path>, f: impl FnOnce(&mut dyn Write) -> Resul
     }
 }
 
-fn export(format: RdfOutput, output: Option<&Path>, store_path: &Path, quiet: bool) -> Result<()> {
+/// The prefixes of Turtle output: the user's own (the `@prefix` lines of the mapping files of
+/// `dir`, or of `mapping`) before factgraph's.
+fn mapping_prefixes(dir: &Path, mapping: Option<&Path>) -> Result<factgraph::turtle::Prefixes> {
+    let files = match mapping {
+        Some(m) => vec![m.to_owned()],
+        None => project::mapping_files(dir)?,
+    };
+    let mut user = Vec::new();
+    for f in files {
+        let text = std::fs::read(&f).with_context(|| format!("cannot read {}", f.display()))?;
+        user.extend(factgraph::turtle::declared_prefixes(&text));
+    }
+    Ok(factgraph::turtle::Prefixes::new().with_user(user))
+}
+
+fn export(
+    format: RdfOutput,
+    output: Option<&Path>,
+    options: &rdf_io::ExportOptions,
+    store_path: &Path,
+    quiet: bool,
+) -> Result<()> {
     let store = store::open_read(store_path)?;
     let summary = with_output(output, |w| {
-        let (_, summary) = rdf_io::export(&store.store, format.format(), w)?;
+        let (_, summary) = rdf_io::export(&store.store, format.format(), options, w)?;
         Ok(summary)
     })?;
     if !quiet {
@@ -801,11 +866,19 @@ fn map(
         "; nothing was mapped",
         quiet,
     )?;
+    let prefixes = match format {
+        MapFormat::Turtle | MapFormat::Trig => mapping_prefixes(dir, mapping)?,
+        _ => factgraph::turtle::Prefixes::new(),
+    };
     let bar = spinner(quiet, "mapping");
     let summary = with_output(output, |w| {
-        Ok(factgraph::map::map_to_writer(&mappings, format, w, &|n| {
-            bar.set_position(n)
-        })?)
+        Ok(factgraph::map::map_to_writer_with(
+            &mappings,
+            format,
+            &prefixes,
+            w,
+            &|n| bar.set_position(n),
+        )?)
     })?;
     bar.finish_and_clear();
     if !quiet {

@@ -1,17 +1,19 @@
 //! `factgraph map`: runs mappings without any store and writes the quads to a writer.
 //!
 //! N-Triples and N-Quads are written on every core by the engine's parallel executor (rows
-//! kept in order, so the output is deterministic); Turtle goes through Oxigraph's serialiser
-//! with factgraph's prefixes and the instance namespaces the mappings' templates use.
+//! kept in order, so the output is deterministic); Turtle and TriG are gathered, then written
+//! sorted and grouped by subject ([`crate::turtle`]) with the given prefixes (the mapping's)
+//! and the instance namespaces the mappings' templates use.
 
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::line_writer;
-use crate::rdf_io::{self, RdfOutput, WriterSink};
+use crate::rdf_io;
 use crate::rml::model::{Mapping, ObjectMap, TermMap, Value};
 use crate::rml::{self, RmlError};
+use crate::turtle::Prefixes;
 
 /// The formats `map` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -20,8 +22,10 @@ pub enum MapFormat {
     Nquads,
     /// N-Triples (quads of named graphs are written as triples).
     Ntriples,
-    /// Turtle with prefixes (quads of named graphs are written as triples).
+    /// Turtle with prefixes, sorted by subject (quads of named graphs are written as triples).
     Turtle,
+    /// TriG with prefixes, sorted by graph and subject (graphs kept).
+    Trig,
 }
 
 /// What a `map` run did.
@@ -46,10 +50,23 @@ pub fn map_to_writer(
     out: &mut dyn Write,
     progress: &dyn Fn(u64),
 ) -> Result<MapSummary, RmlError> {
+    map_to_writer_with(mappings, format, &Prefixes::new(), out, progress)
+}
+
+/// [`map_to_writer`] with the prefixes of Turtle and TriG output (e.g. the mapping's own,
+/// [`Prefixes::with_user`]).
+pub fn map_to_writer_with(
+    mappings: &[Mapping],
+    format: MapFormat,
+    prefixes: &Prefixes,
+    out: &mut dyn Write,
+    progress: &dyn Fn(u64),
+) -> Result<MapSummary, RmlError> {
     let quads = match format {
         MapFormat::Nquads => true,
         MapFormat::Ntriples => false,
-        MapFormat::Turtle => return map_turtle(mappings, out, progress),
+        MapFormat::Turtle => return map_turtle(mappings, prefixes, false, out, progress),
+        MapFormat::Trig => return map_turtle(mappings, prefixes, true, out, progress),
     };
     let flattened = AtomicU64::new(0);
     let mut total = MapSummary::default();
@@ -84,25 +101,33 @@ pub fn map_to_writer(
 
 fn map_turtle(
     mappings: &[Mapping],
+    prefixes: &Prefixes,
+    trig: bool,
     out: &mut dyn Write,
     progress: &dyn Fn(u64),
 ) -> Result<MapSummary, RmlError> {
     let namespaces = instance_namespaces(mappings);
-    let mut sink = WriterSink::new(RdfOutput::Turtle.format(), &namespaces, out);
+    let prefixes = prefixes
+        .clone()
+        .with_instance_namespaces(namespaces.iter().map(String::as_str));
+    let mut all: Vec<oxrdf::Quad> = Vec::new();
     let mut total = MapSummary::default();
     for m in mappings {
-        let mut counted = |q: oxrdf::QuadRef<'_>| {
-            total.quads += 1;
-            if total.quads % 65_536 == 0 {
-                progress(total.quads);
+        let mut gather = |q: oxrdf::QuadRef<'_>| {
+            all.push(q.into_owned());
+            if all.len().is_multiple_of(65_536) {
+                progress(all.len() as u64);
             }
-            rml::QuadSink::push(&mut sink, q)
+            Ok(())
         };
-        let s = rml::execute(m, &mut counted)?;
+        let s = rml::execute(m, &mut gather)?;
         total.rows += s.rows;
     }
-    total.flattened = sink.flattened;
-    sink.finish().map_err(|e| RmlError::Sink(Box::new(e)))?;
+    total.quads = all.len() as u64;
+    let written = crate::turtle::write(all, &prefixes, trig, out)
+        .and_then(|w| out.flush().map(|()| w))
+        .map_err(|e| RmlError::Sink(Box::new(e)))?;
+    total.flattened = written.flattened;
     Ok(total)
 }
 

@@ -61,6 +61,34 @@ pub fn compact(iri: &str) -> String {
     format!("<{iri}>")
 }
 
+/// Writes `iri` as SPARQL and Turtle read it back: `prefix:local` when a predeclared prefix
+/// fits and the local part is a valid `PN_LOCAL` without escapes (so no `/`, no `%`), else
+/// `<iri>`. What the query table prints, so that a cell pasted into a query works.
+pub fn to_sparql(iri: &str) -> String {
+    for (p, ns) in PREFIXES {
+        if let Some(local) = iri.strip_prefix(ns) {
+            if is_plain_pn_local(local) {
+                return format!("{p}:{local}");
+            }
+        }
+    }
+    format!("<{iri}>")
+}
+
+/// Whether `local` is a `PN_LOCAL` of SPARQL 1.1 / Turtle that needs no escape (`\/`,
+/// `%xx`): a name character, digit or `:` first, then name characters, `-`, `.`, `:`, and no
+/// `.` last.
+pub fn is_plain_pn_local(local: &str) -> bool {
+    let name_char = |c: char| c.is_alphanumeric() || c == '_' || c == ':';
+    let mut chars = local.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    name_char(first)
+        && chars.all(|c| name_char(c) || matches!(c, '-' | '.' | '\u{00B7}'))
+        && !local.ends_with('.')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +105,25 @@ mod tests {
         assert_eq!(instance_prefix("person").as_deref(), Some("person"));
         assert_eq!(instance_prefix("org").as_deref(), Some("fgorg"));
         assert_eq!(instance_prefix("9x"), None);
+    }
+
+    #[test]
+    fn to_sparql_writes_only_what_parses_back() {
+        assert_eq!(to_sparql("http://schema.org/name"), "schema:name");
+        assert_eq!(
+            to_sparql("https://w3id.org/factgraph/ns#Agreement"),
+            "fg:Agreement"
+        );
+        assert_eq!(to_sparql("http://www.wikidata.org/entity/Q42"), "wd:Q42");
+        assert_eq!(
+            to_sparql("https://w3id.org/factgraph/id/person/ali-seddiki"),
+            "<https://w3id.org/factgraph/id/person/ali-seddiki>"
+        );
+        assert_eq!(to_sparql("http://schema.org/a."), "<http://schema.org/a.>");
+        assert_eq!(
+            to_sparql("http://schema.org/a%20b"),
+            "<http://schema.org/a%20b>"
+        );
+        assert_eq!(to_sparql("http://example.com/x"), "<http://example.com/x>");
     }
 }

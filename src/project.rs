@@ -11,12 +11,12 @@ pub const MAPPING_SUFFIX: &str = ".rml.ttl";
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
     /// The directory does not exist or cannot be read.
-    #[error("{}: {source}", dir.display())]
+    #[error("{}", dir_message(dir, error))]
     Dir {
         /// The directory.
         dir: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (said in the message, in words, so not a `source`).
+        error: std::io::Error,
     },
     /// No mapping in the directory.
     #[error("{}: no mapping found; expected a file named *{MAPPING_SUFFIX} (or give --mapping FILE)", .0.display())]
@@ -105,11 +105,27 @@ impl Settings {
     }
 }
 
+/// What went wrong reading a data directory, saying what it should hold.
+fn dir_message(dir: &Path, source: &std::io::Error) -> String {
+    let what =
+        format!("a data directory holding a mapping (*{MAPPING_SUFFIX}) and the files it names");
+    match source.kind() {
+        std::io::ErrorKind::NotFound => format!(
+            "the data directory {} does not exist; expected {what} (the default is ./data)",
+            dir.display()
+        ),
+        std::io::ErrorKind::NotADirectory => {
+            format!("{} is not a directory; expected {what}", dir.display())
+        }
+        _ => format!("cannot read the data directory {}: {source}", dir.display()),
+    }
+}
+
 /// The mapping files of `dir` (`*.rml.ttl`), sorted by name.
 pub fn mapping_files(dir: &Path) -> Result<Vec<PathBuf>, ProjectError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| ProjectError::Dir {
+    let entries = std::fs::read_dir(dir).map_err(|error| ProjectError::Dir {
         dir: dir.to_owned(),
-        source,
+        error,
     })?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)

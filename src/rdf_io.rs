@@ -11,6 +11,7 @@ use oxigraph::store::{StorageError, Store};
 use crate::line_writer::LineWriter;
 use crate::prefixes::{instance_prefix, INSTANCES, PREFIXES};
 use crate::rml::{QuadSink, SinkError};
+use crate::turtle::Prefixes;
 
 /// RDF serialisations factgraph writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -147,48 +148,91 @@ pub enum ExportError {
     Io(#[from] std::io::Error),
 }
 
-/// Writes every quad of `store` in `format`: the default graph first, then named graphs.
+/// What `export` writes besides the data.
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    /// Also write the ontology (the graph [`crate::ontology::GRAPH`]).
+    pub with_ontology: bool,
+    /// Prefixes for Turtle and TriG (the mapping's, when known); instance prefixes are added.
+    pub prefixes: Option<Prefixes>,
+}
+
+/// Writes the quads of `store` in `format`: the default graph first, then named graphs,
+/// without the ontology's graph unless asked. Turtle and TriG are sorted and grouped by
+/// subject ([`crate::turtle`]); the other formats stream.
 pub fn export<W: Write>(
     store: &Store,
     format: RdfFormat,
-    writer: W,
+    options: &ExportOptions,
+    mut writer: W,
 ) -> Result<(W, ExportSummary), ExportError> {
-    let mut namespaces = BTreeSet::new();
+    let ontology = oxigraph::model::NamedNode::new_unchecked(crate::ontology::GRAPH);
+    let mut graphs: Vec<oxigraph::model::GraphName> =
+        vec![oxigraph::model::GraphName::DefaultGraph];
+    for g in store.named_graphs() {
+        let g = g?;
+        if !options.with_ontology
+            && g.as_ref() == oxigraph::model::NamedOrBlankNodeRef::from(ontology.as_ref())
+        {
+            continue;
+        }
+        graphs.push(g.into());
+    }
+    let mut summary = ExportSummary::default();
     if matches!(format, RdfFormat::Turtle | RdfFormat::TriG) {
-        for q in store.iter() {
-            let q = q?;
-            for t in [TermRef::from(q.subject.as_ref()), q.object.as_ref()] {
-                if let TermRef::NamedNode(n) = t {
-                    if let Some(ns) = instance_namespace(n.as_str()) {
-                        if !namespaces.contains(ns) {
-                            namespaces.insert(ns.to_owned());
+        let mut quads = Vec::new();
+        let mut namespaces = BTreeSet::new();
+        let mut ontology_quads = 0;
+        for g in &graphs {
+            for q in store.quads_for_pattern(None, None, None, Some(g.as_ref())) {
+                let q = q?;
+                for t in [TermRef::from(q.subject.as_ref()), q.object.as_ref()] {
+                    if let TermRef::NamedNode(n) = t {
+                        if let Some(ns) = instance_namespace(n.as_str()) {
+                            if !namespaces.contains(ns) {
+                                namespaces.insert(ns.to_owned());
+                            }
                         }
                     }
                 }
+                if q.graph_name.as_ref()
+                    == oxigraph::model::GraphNameRef::NamedNode(ontology.as_ref())
+                {
+                    ontology_quads += 1;
+                }
+                quads.push(q);
             }
         }
+        summary.quads = quads.len() as u64;
+        let prefixes = options
+            .prefixes
+            .clone()
+            .unwrap_or_default()
+            .with_instance_namespaces(namespaces.iter().map(String::as_str));
+        let written =
+            crate::turtle::write(quads, &prefixes, format == RdfFormat::TriG, &mut writer)?;
+        // The ontology asked for in Turtle is meant to join the data.
+        summary.flattened = written.flattened.saturating_sub(ontology_quads);
+        writer.flush()?;
+        return Ok((writer, summary));
     }
-    let mut sink = WriterSink::new(format, &namespaces, writer);
-    let mut summary = ExportSummary::default();
-    for q in store.quads_for_pattern(
-        None,
-        None,
-        None,
-        Some(oxigraph::model::GraphNameRef::DefaultGraph),
-    ) {
-        let q = q?;
-        sink.push(q.as_ref()).map_err(sink_to_io)?;
-        summary.quads += 1;
-    }
-    for g in store.named_graphs() {
-        let g = g?;
-        for q in store.quads_for_pattern(None, None, None, Some(g.as_ref().into())) {
+    let mut sink = WriterSink::new(format, &BTreeSet::new(), writer);
+    let mut ontology_quads = 0;
+    for g in &graphs {
+        let is_ontology = *g == oxigraph::model::GraphName::NamedNode(ontology.clone());
+        for q in store.quads_for_pattern(None, None, None, Some(g.as_ref())) {
             let q = q?;
             sink.push(q.as_ref()).map_err(sink_to_io)?;
             summary.quads += 1;
+            ontology_quads += u64::from(is_ontology);
         }
     }
-    summary.flattened = sink.flattened;
+    // The ontology asked for in a format without graphs is meant to join the data.
+    summary.flattened = if format.supports_datasets() {
+        sink.flattened
+    } else {
+        sink.flattened.saturating_sub(ontology_quads)
+    };
     Ok((sink.finish()?, summary))
 }
 

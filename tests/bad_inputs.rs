@@ -475,7 +475,7 @@ fn sparql_mistakes() {
         &["query", "SELECT ?x WHERE { ?x ?y }"],
         Some(&store),
         2,
-        "error: query: SPARQL syntax error: error at 1:26: expected one of LATERAL, SERVICE, [_]\n",
+        "error: query: SPARQL syntax error: at 1:26: expected one of LATERAL, SERVICE, a term\n",
     );
     assert_fails(
         &["query", "SELECT ?x WHERE { ?x ?p ?y }", "--format", "turtle"],
@@ -523,7 +523,7 @@ fn command_line_mistakes_exit_1() {
         &["load", "no/such/dir", "--store", "unused.db"],
         None,
         1,
-        "error: no/such/dir: No such file or directory (os error 2)\n",
+        "error: the data directory no/such/dir does not exist; expected a data directory holding a mapping (*.rml.ttl) and the files it names (the default is ./data)\n",
     );
     assert_fails(
         &["map", "--mapping", "no/such/mapping.rml.ttl"],

@@ -19,7 +19,7 @@ fn load_query_export_round_trip() {
     let n = count(store);
     assert!(n > 100, "only {n} triples loaded");
     let out = factgraph()
-        .args(["export", "--store"])
+        .args(["export", "--with-ontology", "--store"])
         .arg(store)
         .output()
         .unwrap();
@@ -55,7 +55,14 @@ fn export_every_format_parses_back() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("out");
         factgraph()
-            .args(["export", "--quiet", "--format", flag, "-o"])
+            .args([
+                "export",
+                "--quiet",
+                "--with-ontology",
+                "--format",
+                flag,
+                "-o",
+            ])
             .arg(&file)
             .arg("--store")
             .arg(store)

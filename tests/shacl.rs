@@ -176,7 +176,15 @@ fn ours(store: &Path) -> (bool, BTreeSet<Verdict>, Vec<String>) {
 fn theirs(python: &Path, store: &Path, work: &Path) -> (bool, BTreeSet<Verdict>) {
     let nt = work.join("graph.nt");
     factgraph()
-        .args(["export", "--quiet", "--format", "ntriples", "-o"])
+        // The graph factgraph validates: the data with the ontology (which types the concepts).
+        .args([
+            "export",
+            "--quiet",
+            "--with-ontology",
+            "--format",
+            "ntriples",
+            "-o",
+        ])
         .arg(&nt)
         .arg("--store")
         .arg(store)

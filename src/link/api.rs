@@ -49,12 +49,14 @@ pub enum ApiError {
         body: String,
     },
     /// The server could not be reached (after the retries).
-    #[error("{url}: {message}")]
+    #[error("cannot reach {} ({message}){}", url.split('?').next().unwrap_or(url), if *tries > 1 { format!(", tried {tries} times") } else { String::new() })]
     Transport {
         /// The request.
         url: String,
         /// What failed.
         message: String,
+        /// Attempts made, the first included.
+        tries: u32,
     },
     /// The answer is not the JSON the API gives.
     #[error("{url}: unexpected answer: {message}")]
@@ -84,6 +86,42 @@ pub enum ApiError {
     },
 }
 
+/// A failed attempt about to be retried, as told to [`ApiOptions::on_retry`].
+#[derive(Debug)]
+pub struct RetryNotice<'a> {
+    /// What failed.
+    pub error: &'a ApiError,
+    /// The retry about to be made (1 for the first).
+    pub retry: u32,
+    /// Retries allowed in all.
+    pub retries: u32,
+    /// How long the client waits before it.
+    pub wait: Duration,
+}
+
+impl std::fmt::Display for RetryNotice<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}; retry {} of {} in {:.0} s",
+            self.error,
+            self.retry,
+            self.retries,
+            self.wait.as_secs_f64().ceil()
+        )
+    }
+}
+
+/// Called before each retry, e.g. to tell the person waiting (the CLI prints it on stderr).
+#[derive(Clone)]
+pub struct RetryHook(pub std::sync::Arc<dyn Fn(&RetryNotice<'_>) + Send + Sync>);
+
+impl std::fmt::Debug for RetryHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RetryHook")
+    }
+}
+
 /// How to reach the API.
 #[derive(Debug, Clone)]
 pub struct ApiOptions {
@@ -100,6 +138,8 @@ pub struct ApiOptions {
     pub retries: u32,
     /// The first backoff; doubled at each retry.
     pub backoff: Duration,
+    /// Told of each retry before the wait (`None`: silent).
+    pub on_retry: Option<RetryHook>,
 }
 
 impl Default for ApiOptions {
@@ -111,6 +151,7 @@ impl Default for ApiOptions {
             timeout: Duration::from_secs(30),
             retries: 5,
             backoff: Duration::from_secs(1),
+            on_retry: None,
         }
     }
 }
@@ -169,6 +210,17 @@ fn fnv(s: &str) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+/// A transport error in words: ureq's `io: Connection refused` without the `io: `.
+fn transport_message(e: &ureq::Error) -> String {
+    let text = e.to_string();
+    let text = text.strip_prefix("io: ").unwrap_or(&text);
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => text.to_owned(),
+    }
 }
 
 impl Api {
@@ -346,7 +398,8 @@ impl Api {
                     None,
                     ApiError::Transport {
                         url: url.clone(),
-                        message: e.to_string(),
+                        message: transport_message(&e),
+                        tries: attempt + 1,
                     },
                 ),
             };
@@ -355,6 +408,14 @@ impl Api {
             }
             let wait = retry_after.unwrap_or(self.options.backoff * 2u32.saturating_pow(attempt));
             attempt += 1;
+            if let Some(hook) = &self.options.on_retry {
+                (hook.0)(&RetryNotice {
+                    error: &failure,
+                    retry: attempt,
+                    retries: self.options.retries,
+                    wait,
+                });
+            }
             self.stats.retries += 1;
             sleep(wait);
         }

@@ -207,11 +207,12 @@ fn run(
     {
         Ok(p) => p,
         Err(e) => {
-            return Err(if query::evaluator().parse_update(&request.query).is_ok() {
+            // The same words as the command line: unknown prefixes by name and place.
+            return Err(if query::is_update(&request.query) {
                 ProtocolError::Update
             } else {
-                ProtocolError::Syntax(e.to_string())
-            })
+                ProtocolError::Syntax(query::syntax_message(&request.query, &e))
+            });
         }
     };
     if request.default_graphs.is_empty() && request.named_graphs.is_empty() {
