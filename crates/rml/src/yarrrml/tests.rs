@@ -69,3 +69,88 @@ fn turtle_errors_are_moved_to_yaml_lines() {
     let e = error("mappings:\n  p:\n    sources: [a.csv~csv]\n    s: http://e.com/$(id)\n    po:\n      - [http://e.com/p, $(v), xsd:integr]\n");
     assert!(e.contains("t.yarrrml.yml:6:"), "{e}");
 }
+
+fn quads(y: &str, files: &[(&str, &str)]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let path = dir.path().join("t.yarrrml.yml");
+    std::fs::write(&path, y).unwrap();
+    let mapping =
+        parse_yarrrml_file(&path, &ParseOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let mut out: Vec<oxrdf::Quad> = Vec::new();
+    crate::execute(&mapping, &mut out).unwrap_or_else(|e| panic!("{e}"));
+    let mut v: Vec<String> = out.iter().map(ToString::to_string).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn json_sources_blank_nodes_graphs_and_nested_functions() {
+    let q = quads(
+        "prefixes:\n  ex: http://e.com/\nmappings:\n  p:\n    sources:\n      - ['people.json~jsonpath', '$.people[*]']\n    s: _:$(id)\n    graphs: ex:g\n    po:\n      - p: ex:name\n        o:\n          function: grel:toUpperCase\n          parameters:\n            - parameter: grel:valueParameter\n              value:\n                function: grel:string_trim\n                parameters: [[grel:valueParameter, $(name)]]\n      - [ex:tag, \"{x}\"]\n",
+        &[("people.json", r#"{"people":[{"id":"a","name":"  ann "}]}"#)],
+    );
+    assert_eq!(q.len(), 2, "{q:#?}");
+    assert!(
+        q.iter()
+            .any(|l| l.contains("<http://e.com/name> \"ANN\" <http://e.com/g>")),
+        "{q:#?}"
+    );
+    assert!(
+        q.iter()
+            .any(|l| l.contains("<http://e.com/tag> \"{x}\" <http://e.com/g>")),
+        "{q:#?}"
+    );
+    assert!(q.iter().all(|l| l.starts_with("_:")), "{q:#?}");
+}
+
+#[test]
+fn several_sources_and_joins_on_them() {
+    let y = "prefixes:\n  ex: http://e.com/\nmappings:\n  a:\n    sources: [[a1.csv~csv], [a2.csv~csv]]\n    s: ex:a/$(id)\n    po:\n      - p: ex:b\n        o:\n          mapping: b\n          condition:\n            function: equal\n            parameters: [[str1, $(b)], [str2, $(id)]]\n  b:\n    sources: [b.csv~csv]\n    s: ex:b/$(id)\n";
+    let q = quads(
+        y,
+        &[
+            ("a1.csv", "id,b\n1,x\n"),
+            ("a2.csv", "id,b\n2,y\n"),
+            ("b.csv", "id\nx\ny\n"),
+        ],
+    );
+    assert_eq!(
+        q,
+        vec![
+            "<http://e.com/a/1> <http://e.com/b> <http://e.com/b/x>".to_owned(),
+            "<http://e.com/a/2> <http://e.com/b> <http://e.com/b/y>".to_owned(),
+        ]
+    );
+}
+
+#[test]
+fn unknown_names_and_unsupported_keys_are_errors_with_lines() {
+    let e = error("mappings:\n  a:\n    sources: [a.csv~csv]\n    po:\n      - p: http://e.com/p\n        o:\n          mapping: bb\n  b:\n    sources: [a.csv~csv]\n");
+    assert!(
+        e.contains("t.yarrrml.yml:7:") && e.contains("no mapping named `bb`"),
+        "{e}"
+    );
+    let e = error("sources:\n  people: [a.csv~csv]\nmappings:\n  a:\n    sources: peple\n");
+    assert!(
+        e.contains("t.yarrrml.yml:5:") && e.contains("did you mean `people`"),
+        "{e}"
+    );
+    let e = error("mappings:\n  a:\n    sources: [a.csv~tsv]\n");
+    assert!(
+        e.contains("t.yarrrml.yml:3:") && e.contains("unknown reference formulation"),
+        "{e}"
+    );
+    let e = error("mappings:\n  a:\n    sources: [a.csv~csv]\n    targets: [out.nq]\n");
+    assert!(
+        e.contains("t.yarrrml.yml:4:") && e.contains("not supported"),
+        "{e}"
+    );
+    let e = error("mappings:\n  a:\n    sources: [a.csv~csv]\n    s: http://e.com/$()\n");
+    assert!(
+        e.contains("t.yarrrml.yml:4:") && e.contains("names no reference"),
+        "{e}"
+    );
+}
