@@ -792,13 +792,11 @@ impl<'f> Writer<'f> {
             let val = self.value(&text, line(p))?;
             let sep = if first { "    " } else { "    ; " };
             first = false;
-            self.emit(
-                line(p),
-                &format!(
-                    "{sep}rml:predicateMap [ {} ]",
-                    value_triples(&val, Kind::Iri)
-                ),
-            );
+            let map = match &val {
+                Val::Constant(c) => format!("rml:predicate {}", iri(c)),
+                v => format!("rml:predicateMap [ {} ]", value_triples(v, Kind::Iri)),
+            };
+            self.emit(line(p), &format!("{sep}{map}"));
         }
         for (o, extra) in objects {
             let default = if is_type { Kind::Iri } else { Kind::Literal };
