@@ -535,7 +535,7 @@ fn command_line_mistakes_exit_1() {
         &["load", "tests/fixtures", "--store", "unused.db"],
         None,
         2,
-        "error: tests/fixtures: no mapping found; expected a file named *.rml.ttl (or give --mapping FILE)\n",
+        "error: tests/fixtures: no mapping found; expected a file named *.rml.ttl or *.yarrrml.yml (or give --mapping FILE)\n",
     );
     assert!(!root().join("unused.db").exists());
 }

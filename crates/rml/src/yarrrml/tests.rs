@@ -154,3 +154,9 @@ fn unknown_names_and_unsupported_keys_are_errors_with_lines() {
         "{e}"
     );
 }
+
+#[test]
+fn a_repeated_key_is_an_error() {
+    let e = error("mappings:\n  a:\n    sources: [a.csv~csv]\n    s: http://e.com/$(id)\n    s: http://e.com/x/$(id)\n");
+    assert!(e.contains("t.yarrrml.yml:5:"), "{e}");
+}
