@@ -510,7 +510,7 @@ impl<'f> Writer<'f> {
             self.triples_maps(m, &names)?;
         }
         Ok(Translation {
-            turtle: self.out,
+            turtle: compact(&self.out, &self.prefixes),
             lines: self.lines,
         })
     }
@@ -654,11 +654,15 @@ impl<'f> Writer<'f> {
                 Some(s) => (line(s), self.subject_map(s)?),
                 None => (m.line, "[ rml:termType rml:BlankNode".to_owned()),
             };
-            self.emit(sline, &format!("  rml:subjectMap {smap}"));
-            for (gl, g) in graphs {
-                self.emit(gl, &format!("      ; rml:graphMap {g}"));
+            if graphs.is_empty() {
+                self.emit(sline, &format!("  rml:subjectMap {smap} ] ;"));
+            } else {
+                self.emit(sline, &format!("  rml:subjectMap {smap}"));
+                for (gl, g) in graphs {
+                    self.emit(gl, &format!("      ; rml:graphMap {g}"));
+                }
+                self.emit(sline, "    ] ;");
             }
-            self.emit(sline, "    ] ;");
             for po in &m.po {
                 self.predicate_object(po, names)?;
             }
@@ -1332,6 +1336,65 @@ fn iri(s: &str) -> String {
         }
     }
     out.push('>');
+    out
+}
+
+/// Writes the IRIs of `turtle` (outside string literals) as prefixed names where a declared
+/// prefix gives a plain local name, so the translation reads like a hand-written mapping.
+fn compact(turtle: &str, prefixes: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(turtle.len());
+    let mut rest = turtle;
+    let mut in_string = false;
+    while let Some(i) = rest.find(['"', '<', '\\']) {
+        let (before, tail) = rest.split_at(i);
+        out.push_str(before);
+        let c = tail.as_bytes()[0];
+        match c {
+            b'\\' => {
+                // An escape inside a literal: keep it and the character it escapes.
+                let n = tail[1..].chars().next().map_or(0, char::len_utf8);
+                out.push_str(&tail[..1 + n]);
+                rest = &tail[1 + n..];
+            }
+            b'"' => {
+                in_string = !in_string;
+                out.push('"');
+                rest = &tail[1..];
+            }
+            _ => {
+                let end = if in_string { None } else { tail.find('>') };
+                let Some(end) = end else {
+                    out.push('<');
+                    rest = &tail[1..];
+                    continue;
+                };
+                let iri = &tail[1..end];
+                let short = prefixes.iter().rev().find_map(|(p, ns)| {
+                    let local = iri.strip_prefix(ns.as_str())?;
+                    let plain = local
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                        && local
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                    // A prefix that a later declaration redefines may not be used.
+                    let current = prefixes
+                        .iter()
+                        .rev()
+                        .find(|(q, _)| q == p)
+                        .is_some_and(|(_, n)| n == ns);
+                    (plain && current).then(|| format!("{p}:{local}"))
+                });
+                match short {
+                    Some(s) => out.push_str(&s),
+                    None => out.push_str(&tail[..=end]),
+                }
+                rest = &tail[end + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
