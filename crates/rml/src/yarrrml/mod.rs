@@ -12,7 +12,8 @@
 //! `$(ref)`, blank nodes), `po`/`predicateobjects` (`[p, o]`, `[p, o, datatype]`,
 //! `[p, o, lang~lang]`, `~iri` objects, `p`/`o`/`value`/`type`/`datatype`/`language`), `a`
 //! for `rdf:type`, `graphs`/`g`, joins (`mapping` + `condition: function: equal`) and
-//! functions (`function` + `parameters`, as RML-FNML executions). `targets` is refused.
+//! functions (`function` + `parameters`, as RML-FNML executions), `condition` on a mapping,
+//! an entry or an object (`rml:condition`). `targets` is refused.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -217,6 +218,7 @@ const MAPPING_KEYS: &[&str] = &[
     "graphs",
     "graph",
     "g",
+    "condition",
     "targets",
     "authors",
 ];
@@ -237,6 +239,7 @@ const PO_KEYS: &[&str] = &[
     "graphs",
     "graph",
     "g",
+    "condition",
 ];
 const OBJECT_KEYS: &[&str] = &[
     "value",
@@ -431,6 +434,7 @@ impl<'f> Writer<'f> {
             let mut subjects: Vec<Option<&MarkedYaml<'_>>> = Vec::new();
             let mut po = Vec::new();
             let mut graphs = Vec::new();
+            let mut condition = None;
             for (key, kline, v) in &fields {
                 match key.as_str() {
                     "sources" | "source" => {
@@ -458,6 +462,7 @@ impl<'f> Writer<'f> {
                     },
                     "po" | "predicateobjects" => po.extend(self.list(v)),
                     "graphs" | "graph" | "g" => graphs.extend(self.list(v)),
+                    "condition" => condition = Some(*v),
                     "targets" => return Err(self.err(*kline, "`targets` is not supported: factgraph writes its output itself (`factgraph map`, `factgraph load`); remove the key".into())),
                     _ => {}
                 }
@@ -488,6 +493,7 @@ impl<'f> Writer<'f> {
                 subjects,
                 po,
                 graphs,
+                condition,
                 iris,
             });
         }
@@ -650,10 +656,13 @@ impl<'f> Writer<'f> {
                 graphs.push((line(g), self.graph_map(g)?));
             }
             let subject = m.subjects[*sj];
-            let (sline, smap) = match subject {
+            let (sline, mut smap) = match subject {
                 Some(s) => (line(s), self.subject_map(s)?),
                 None => (m.line, "[ rml:termType rml:BlankNode".to_owned()),
             };
+            if let Some(c) = m.condition {
+                smap.push_str(&self.condition_triples(c)?);
+            }
             if graphs.is_empty() {
                 self.emit(sline, &format!("  rml:subjectMap {smap} ] ;"));
             } else {
@@ -726,6 +735,7 @@ impl<'f> Writer<'f> {
         // (object node, datatype-or-language node given beside it in a short form)
         let mut objects: Vec<(&MarkedYaml<'_>, Option<&MarkedYaml<'_>>)> = Vec::new();
         let mut graphs = Vec::new();
+        let mut condition = None;
         match &po.data {
             YamlData::Sequence(items) => {
                 let items: Vec<_> = items.iter().collect();
@@ -764,6 +774,7 @@ impl<'f> Writer<'f> {
                             }
                             _ => objects.push((v, None)),
                         },
+                        "condition" => condition = Some(v),
                         _ => graphs.extend(self.list(v)),
                     }
                 }
@@ -809,6 +820,9 @@ impl<'f> Writer<'f> {
                     if m.iter()
                         .any(|(k, _)| scalar(k).as_deref() == Some("mapping")) =>
                 {
+                    if let Some(c) = condition {
+                        return Err(self.err(line(c), "a `condition` beside a join is not supported; give the join's own `condition: function: equal`".into()));
+                    }
                     self.join(o, names)?
                 }
                 _ => {
@@ -817,6 +831,10 @@ impl<'f> Writer<'f> {
                         let extra = self.scalar(x, "a datatype or language")?;
                         let inner = map.strip_suffix(" ]").unwrap_or(&map).to_owned();
                         map = format!("{inner}{} ]", self.lang_or_datatype(&extra, line(x))?);
+                    }
+                    if let Some(c) = condition {
+                        let inner = map.strip_suffix(" ]").unwrap_or(&map).to_owned();
+                        map = format!("{inner}{} ]", self.condition_triples(c)?);
                     }
                     map
                 }
@@ -892,8 +910,8 @@ impl<'f> Writer<'f> {
                 let l = self.scalar(l, "`language`")?;
                 tail.push_str(&self.lang_or_datatype(&format!("{l}~lang"), line(o))?);
             }
-            if let Some((k, kline, _)) = get(&["condition"]) {
-                return Err(self.err(*kline, format!("`{k}` without `mapping` is not supported; a condition is allowed on a join (`mapping:` with `condition: function: equal`)")));
+            if let Some((_, _, c)) = get(&["condition"]) {
+                tail.push_str(&self.condition_triples(c)?);
             }
             if get(&["function", "fn", "f"]).is_some() {
                 let exec = self.execution(o)?;
@@ -957,6 +975,14 @@ impl<'f> Writer<'f> {
         ))
     }
 
+    /// `; rml:condition [ … ]`: the term map gives a term only where the function returns true.
+    fn condition_triples(&self, c: &MarkedYaml<'_>) -> Result<String, RmlError> {
+        Ok(format!(
+            " ; rml:condition [ rml:functionExecution {} ]",
+            self.execution(c)?
+        ))
+    }
+
     /// `[ rml:function <…> ; rml:input […] , … ]` for an object with `function` and `parameters`.
     fn execution(&self, o: &MarkedYaml<'_>) -> Result<String, RmlError> {
         let fields = self.entries(o, "a function", OBJECT_KEYS)?;
@@ -973,7 +999,7 @@ impl<'f> Writer<'f> {
                         inputs.push(self.input(p)?);
                     }
                 }
-                "type" | "datatype" | "language" => {}
+                "type" | "datatype" | "language" | "condition" => {}
                 _ => return Err(self.err(line(v), format!("`{key}` does not go with `function`; expected `function`, `parameters` (and `type`, `datatype`, `language` for the result)"))),
             }
         }
@@ -1239,6 +1265,8 @@ struct MapInfo<'a, 'y> {
     subjects: Vec<Option<&'a MarkedYaml<'y>>>,
     po: Vec<&'a MarkedYaml<'y>>,
     graphs: Vec<&'a MarkedYaml<'y>>,
+    /// `condition` of the mapping: a function that must return true for a subject.
+    condition: Option<&'a MarkedYaml<'y>>,
     /// (source index, subject index, triples map IRI in Turtle)
     iris: Vec<(usize, usize, String)>,
 }

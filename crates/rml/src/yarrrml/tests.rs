@@ -30,18 +30,12 @@ fn short_forms_translate() {
         t.contains("rml:reference \"name\" ; rml:language \"en\""),
         "{t}"
     );
-    assert!(
-        t.contains("rml:datatype xsd:integer"),
-        "{t}"
-    );
+    assert!(t.contains("rml:datatype xsd:integer"), "{t}");
     assert!(
         t.contains("rml:template \"http://example.com/{friend}\" ]"),
         "{t}"
     );
-    assert!(
-        t.contains("rml:constant foaf:Person"),
-        "{t}"
-    );
+    assert!(t.contains("rml:constant foaf:Person"), "{t}");
 }
 
 #[test]
@@ -159,4 +153,14 @@ fn unknown_names_and_unsupported_keys_are_errors_with_lines() {
 fn a_repeated_key_is_an_error() {
     let e = error("mappings:\n  a:\n    sources: [a.csv~csv]\n    s: http://e.com/$(id)\n    s: http://e.com/x/$(id)\n");
     assert!(e.contains("t.yarrrml.yml:5:"), "{e}");
+}
+
+#[test]
+fn conditions_on_entries_and_mappings_filter_terms() {
+    let y = "prefixes:\n  ex: http://e.com/\nmappings:\n  a:\n    sources: [a.csv~csv]\n    s: ex:a/$(id)\n    condition:\n      function: idlab-fn:notEqual\n      parameters: [[grel:valueParam, $(id)], [grel:valueParam2, '3']]\n    po:\n      - p: ex:name\n        o: $(name)\n        condition:\n          function: grel:string_contains\n          parameters:\n            - [grel:valueParam, $(name)]\n            - [grel:param_string_sub, n]\n";
+    let q = quads(y, &[("a.csv", "id,name\n1,ann\n2,bob\n3,nina\n")]);
+    assert_eq!(
+        q,
+        vec!["<http://e.com/a/1> <http://e.com/name> \"ann\"".to_owned()]
+    );
 }
