@@ -438,7 +438,19 @@ impl<'f> Writer<'f> {
             for (key, kline, v) in &fields {
                 match key.as_str() {
                     "sources" | "source" => {
-                        for s in self.list(v) {
+                        let items = self.list(v);
+                        // `sources: [file.json~jsonpath, '$.iter']` is one source in short form.
+                        let texts: Vec<Option<String>> = items.iter().map(|i| scalar(i)).collect();
+                        if let [Some(_), Some(iter)] = texts.as_slice() {
+                            if matches!(v.data, YamlData::Sequence(_))
+                                && !iter.contains('~')
+                                && !named_sources.contains_key(iter)
+                            {
+                                sources.push(self.short_source(v, items)?);
+                                continue;
+                            }
+                        }
+                        for s in items {
                             match scalar(s) {
                                 Some(n) if named_sources.contains_key(&n) => {
                                     sources.extend(named_sources[&n].iter().cloned())

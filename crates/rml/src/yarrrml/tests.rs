@@ -83,7 +83,7 @@ fn quads(y: &str, files: &[(&str, &str)]) -> Vec<String> {
 #[test]
 fn json_sources_blank_nodes_graphs_and_nested_functions() {
     let q = quads(
-        "prefixes:\n  ex: http://e.com/\nmappings:\n  p:\n    sources:\n      - ['people.json~jsonpath', '$.people[*]']\n    s: _:$(id)\n    graphs: ex:g\n    po:\n      - p: ex:name\n        o:\n          function: grel:toUpperCase\n          parameters:\n            - parameter: grel:valueParameter\n              value:\n                function: grel:string_trim\n                parameters: [[grel:valueParameter, $(name)]]\n      - [ex:tag, \"{x}\"]\n",
+        "prefixes:\n  ex: http://e.com/\nmappings:\n  p:\n    sources: ['people.json~jsonpath', '$.people[*]']\n    s: _:$(id)\n    graphs: ex:g\n    po:\n      - p: ex:name\n        o:\n          function: grel:toUpperCase\n          parameters:\n            - parameter: grel:valueParameter\n              value:\n                function: grel:string_trim\n                parameters: [[grel:valueParameter, $(name)]]\n      - [ex:tag, \"{x}\"]\n",
         &[("people.json", r#"{"people":[{"id":"a","name":"  ann "}]}"#)],
     );
     assert_eq!(q.len(), 2, "{q:#?}");
@@ -162,5 +162,24 @@ fn conditions_on_entries_and_mappings_filter_terms() {
     assert_eq!(
         q,
         vec!["<http://e.com/a/1> <http://e.com/name> \"ann\"".to_owned()]
+    );
+}
+
+#[test]
+fn xml_sources_base_and_relative_iris() {
+    let y = "base: http://e.com/base/\nmappings:\n  p:\n    sources:\n      - [people.xml~xpath, /people/person]\n    s: $(@id)\n    po:\n      - [http://e.com/name, $(name)]\n      - [http://e.com/friend, $(friend)~iri]\n";
+    let q = quads(
+        y,
+        &[(
+            "people.xml",
+            "<people><person id=\"a\"><name>Ann</name><friend>b</friend></person></people>",
+        )],
+    );
+    assert_eq!(
+        q,
+        vec![
+            "<http://e.com/base/a> <http://e.com/friend> <http://e.com/base/b>".to_owned(),
+            "<http://e.com/base/a> <http://e.com/name> \"Ann\"".to_owned(),
+        ]
     );
 }
