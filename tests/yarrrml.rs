@@ -149,6 +149,15 @@ fn a_users_yarrrml_maps_like_its_rml_translation() {
         .iter()
         .any(|q| q.contains("person/bob> <http://xmlns.com/foaf/0.1/homepage>")));
 
+    // validate reads it too, and `.yarrrml.yaml` is found like `.yarrrml.yml`.
+    factgraph()
+        .arg("validate")
+        .arg(yaml_dir.path())
+        .assert()
+        .success();
+    let yaml_ext = user_dir("people.yarrrml.yaml", USER_YARRRML);
+    assert_eq!(map(&[], Some(yaml_ext.path())), from_yaml);
+
     // Both kinds of mapping in one directory: both run.
     std::fs::write(
         yaml_dir.path().join("extra.rml.ttl"),
