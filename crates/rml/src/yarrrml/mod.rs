@@ -151,9 +151,7 @@ fn relocate(e: RmlError, t: &Translation, file: &str) -> RmlError {
             file: file.to_owned(),
             line: Some(t.yaml_line(line)),
             triples_map: None,
-            message: format!(
-                "{message} (line {line} of the RML translation; see `factgraph translate`)"
-            ),
+            message: format!("{message} (line {line} of its RML translation)"),
         },
         RmlError::Mapping {
             line,
@@ -200,6 +198,11 @@ const DEFAULT_PREFIXES: &[(&str, &str)] = &[
     ("grel", "http://users.ugent.be/~bjdmeest/function/grel.ttl#"),
     ("idlab-fn", "https://w3id.org/imec/idlab/function#"),
     ("fno", "https://w3id.org/function/ontology#"),
+];
+
+/// IRI schemes written without `//` that are not prefixes.
+const SCHEMES: &[&str] = &[
+    "urn", "mailto", "tag", "file", "data", "tel", "geo", "doi", "info", "did", "isbn",
 ];
 
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
@@ -718,7 +721,7 @@ impl<'f> Writer<'f> {
             (None, None) => (Kind::Iri, text.to_owned()),
         };
         let text = if kind == Kind::Iri {
-            self.expand(&text)
+            self.expand_iri(&text, line(s))?
         } else {
             text
         };
@@ -732,7 +735,7 @@ impl<'f> Writer<'f> {
 
     fn graph_map(&self, g: &MarkedYaml<'_>) -> Result<String, RmlError> {
         let text = self.scalar(g, "a graph")?;
-        let text = self.expand(split_type(&text).0);
+        let text = self.expand_iri(split_type(&text).0, line(g))?;
         let val = self.value(&text, line(g))?;
         Ok(format!("[ {} ]", value_triples(&val, Kind::Iri)))
     }
@@ -813,7 +816,7 @@ impl<'f> Writer<'f> {
             let text = if text == "a" {
                 RDF_TYPE.to_owned()
             } else {
-                self.expand(split_type(&text).0)
+                self.expand_iri(split_type(&text).0, line(p))?
             };
             is_type |= text == RDF_TYPE;
             let val = self.value(&text, line(p))?;
@@ -872,7 +875,7 @@ impl<'f> Writer<'f> {
                 ),
             });
         }
-        let dt = self.expand(text);
+        let dt = self.expand_iri(text, line)?;
         Ok(match self.value(&dt, line)? {
             Val::Constant(c) => {
                 if !crate::exec::is_absolute_iri(&c) {
@@ -945,7 +948,7 @@ impl<'f> Writer<'f> {
                 explicit.unwrap_or(kind)
             };
             let text = if kind == Kind::Iri {
-                self.expand(text)
+                self.expand_iri(text, line(v))?
             } else {
                 text.to_owned()
             };
@@ -975,7 +978,7 @@ impl<'f> Writer<'f> {
             }
         };
         let text = if kind == Kind::Iri {
-            self.expand(text)
+            self.expand_iri(text, oline)?
         } else {
             text.to_owned()
         };
@@ -1060,7 +1063,7 @@ impl<'f> Writer<'f> {
                 let (text, explicit) = split_type(&text);
                 let kind = explicit.unwrap_or(Kind::Literal);
                 let text = if kind == Kind::Iri {
-                    self.expand(text)
+                    self.expand_iri(text, line(value))?
                 } else {
                     text.to_owned()
                 };
@@ -1196,6 +1199,28 @@ impl<'f> Writer<'f> {
             }
         }
         text.to_owned()
+    }
+
+    /// [`Self::expand`] for a value that must be an IRI: `word:rest` where `word` is neither a
+    /// declared prefix nor a usual IRI scheme is an undeclared prefix (`ex:$(id)` without `ex`).
+    fn expand_iri(&self, text: &str, line: u64) -> Result<String, RmlError> {
+        let expanded = self.expand(text);
+        if expanded != text {
+            return Ok(expanded);
+        }
+        if let Some((word, rest)) = text.split_once(':') {
+            let is_word = word.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.' | '_'));
+            if is_word
+                && !rest.starts_with("//")
+                && !SCHEMES.contains(&word.to_ascii_lowercase().as_str())
+            {
+                return Err(self.err(line, format!("`{word}:` in `{text}` is not a declared prefix; declare it under `prefixes:` (`{word}: http://…`) or write the full IRI")));
+            }
+        }
+        Ok(expanded)
     }
 
     /// `$(ref)` alone is a reference, text with `$(…)` a template, other text a constant.

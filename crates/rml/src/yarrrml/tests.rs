@@ -183,3 +183,15 @@ fn xml_sources_base_and_relative_iris() {
         ]
     );
 }
+
+#[test]
+fn an_undeclared_prefix_is_an_error() {
+    let e = error("mappings:\n  a:\n    sources: [a.csv~csv]\n    s: ex:$(id)\n");
+    assert!(
+        e.contains("t.yarrrml.yml:4:")
+            && e.contains("`ex:` in `ex:$(id)` is not a declared prefix"),
+        "{e}"
+    );
+    let e = error("mappings:\n  a:\n    sources: [a.csv~csv]\n    s: urn:x:$(id)\n    po:\n      - [http://e.com/p, ex:thing~iri]\n");
+    assert!(e.contains("t.yarrrml.yml:6:") && e.contains("`ex:`"), "{e}");
+}
