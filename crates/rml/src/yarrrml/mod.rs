@@ -137,6 +137,7 @@ fn parse_text(
         .map_err(|e| relocate(e, &translation, &file))?;
     for tm in &mut mapping.triples_maps {
         tm.line = tm.line.map(|l| translation.yaml_line(l));
+        tm.name = mapping_name(&tm.name);
     }
     for w in &mut mapping.warnings {
         w.line = translation.yaml_line(w.line);
@@ -161,11 +162,41 @@ fn relocate(e: RmlError, t: &Translation, file: &str) -> RmlError {
         } => RmlError::Mapping {
             file: file.to_owned(),
             line: line.map(|l| t.yaml_line(l)),
-            triples_map,
+            triples_map: triples_map.map(|n| mapping_name(&n)),
             message,
         },
         other => other,
     }
+}
+
+/// The YARRRML name of a triples map the translation calls `<yarrrml:NAME>` (percent-encoded).
+fn mapping_name(turtle_name: &str) -> String {
+    let Some(encoded) = turtle_name
+        .strip_prefix("<yarrrml:")
+        .and_then(|n| n.strip_suffix('>'))
+    else {
+        return turtle_name.to_owned();
+    };
+    let bytes = encoded.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn err(file: &str, line: u64, message: String) -> RmlError {
