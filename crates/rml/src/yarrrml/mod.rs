@@ -562,7 +562,11 @@ impl<'f> Writer<'f> {
             self.triples_maps(m, &names)?;
         }
         Ok(Translation {
-            turtle: compact(&self.out, &self.prefixes),
+            turtle: compact(&self.out, &{
+                let mut all = self.prefixes.clone();
+                all.push(("yarrrml".into(), "yarrrml:".into()));
+                all
+            }),
             lines: self.lines,
         })
     }

@@ -201,5 +201,8 @@ fn messages_name_the_yarrrml_mapping() {
     assert_eq!(mapping_name("<yarrrml:my%20map>"), "my map");
     assert_eq!(mapping_name("<http://e.com/x>"), "<http://e.com/x>");
     let e = error("mappings:\n  people:\n    sources: [a.csv~csv]\n    s: http://e.com/$(id)\n    po:\n      - [http://e.com/p, $(v), xsd:integer]\n      - [http://e.com/p, $(v), $(lang)~lang]\n      - [http://e.com/p, x]\n      - p: http://e.com/p\n        o:\n          mapping: people\n          condition:\n            function: equal\n            parameters: [[str1, $(a)], [str2, $(b)]]\n        g: '$(g)'\n      - [http://e.com/q, $(v), \"en us~lang\"]\n");
-    assert!(e.contains("t.yarrrml.yml:16:") && e.contains("(triples map people)"), "{e}");
+    assert!(
+        e.contains("t.yarrrml.yml:16:") && e.contains("(triples map people)"),
+        "{e}"
+    );
 }
