@@ -186,6 +186,13 @@ enum Command {
         #[command(flatten)]
         checks: ChecksArg,
     },
+    /// Print the RML-Core Turtle that a YARRRML mapping (FILE.yarrrml.yml) translates into;
+    /// map, load and validate read YARRRML through the same translation
+    Translate {
+        /// The YARRRML mapping (*.yarrrml.yml, *.yarrrml.yaml)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Serve the store over HTTP, read-only: the SPARQL 1.1 Protocol at /query, a query
     /// page at / and a page for every entity
     Serve(ServeArgs),
@@ -451,9 +458,17 @@ fn run(cli: Cli) -> Result<()> {
             checks,
             quiet,
         ),
+        Command::Translate { file } => translate(&file),
         Command::Serve(args) => serve(args, quiet),
         Command::Push(args) => push(args, quiet),
     }
+}
+
+/// `factgraph translate`: the YARRRML mapping as RML-Core Turtle on stdout.
+fn translate(file: &Path) -> Result<()> {
+    let turtle = rml::yarrrml::to_rml(file, &ParseOptions::default())?;
+    io::stdout().lock().write_all(turtle.as_bytes())?;
+    Ok(())
 }
 
 fn spinner(quiet: bool, what: &'static str) -> ProgressBar {

@@ -7,6 +7,13 @@ use crate::rml::{self, Mapping, ParseOptions, RmlError};
 /// The suffix that marks mapping files in a data directory.
 pub const MAPPING_SUFFIX: &str = ".rml.ttl";
 
+/// Every suffix that marks a mapping file: RML Turtle, and YARRRML ([`rml::yarrrml::SUFFIXES`]).
+pub const MAPPING_SUFFIXES: [&str; 3] = [
+    MAPPING_SUFFIX,
+    rml::yarrrml::SUFFIXES[0],
+    rml::yarrrml::SUFFIXES[1],
+];
+
 /// Errors finding mappings.
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
@@ -19,7 +26,7 @@ pub enum ProjectError {
         error: std::io::Error,
     },
     /// No mapping in the directory.
-    #[error("{}: no mapping found; expected a file named *{MAPPING_SUFFIX} (or give --mapping FILE)", .0.display())]
+    #[error("{}: no mapping found; expected a file named *{MAPPING_SUFFIX} or *.yarrrml.yml (or give --mapping FILE)", .0.display())]
     NoMapping(PathBuf),
     /// A mapping is wrong.
     #[error(transparent)]
@@ -108,7 +115,7 @@ impl Settings {
 /// What went wrong reading a data directory, saying what it should hold.
 fn dir_message(dir: &Path, source: &std::io::Error) -> String {
     let what =
-        format!("a data directory holding a mapping (*{MAPPING_SUFFIX}) and the files it names");
+        format!("a data directory holding a mapping (*{MAPPING_SUFFIX} or *.yarrrml.yml) and the files it names");
     match source.kind() {
         std::io::ErrorKind::NotFound => format!(
             "the data directory {} does not exist; expected {what} (the default is ./data)",
@@ -121,7 +128,7 @@ fn dir_message(dir: &Path, source: &std::io::Error) -> String {
     }
 }
 
-/// The mapping files of `dir` (`*.rml.ttl`), sorted by name.
+/// The mapping files of `dir` (`*.rml.ttl`, `*.yarrrml.yml`, `*.yarrrml.yaml`), sorted by name.
 pub fn mapping_files(dir: &Path) -> Result<Vec<PathBuf>, ProjectError> {
     let entries = std::fs::read_dir(dir).map_err(|error| ProjectError::Dir {
         dir: dir.to_owned(),
@@ -134,7 +141,7 @@ pub fn mapping_files(dir: &Path) -> Result<Vec<PathBuf>, ProjectError> {
             p.is_file()
                 && p.file_name()
                     .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.ends_with(MAPPING_SUFFIX))
+                    .is_some_and(|n| MAPPING_SUFFIXES.iter().any(|s| n.ends_with(s)))
         })
         .collect();
     files.sort();
@@ -144,7 +151,8 @@ pub fn mapping_files(dir: &Path) -> Result<Vec<PathBuf>, ProjectError> {
     Ok(files)
 }
 
-/// Reads the mappings to run: `mapping` if given, else every `*.rml.ttl` of `dir`.
+/// Reads the mappings to run: `mapping` if given, else every mapping file of `dir`
+/// ([`mapping_files`]); YARRRML is translated on the way in.
 pub fn read_mappings(
     dir: &Path,
     mapping: Option<&Path>,

@@ -523,7 +523,7 @@ fn command_line_mistakes_exit_1() {
         &["load", "no/such/dir", "--store", "unused.db"],
         None,
         1,
-        "error: the data directory no/such/dir does not exist; expected a data directory holding a mapping (*.rml.ttl) and the files it names (the default is ./data)\n",
+        "error: the data directory no/such/dir does not exist; expected a data directory holding a mapping (*.rml.ttl or *.yarrrml.yml) and the files it names (the default is ./data)\n",
     );
     assert_fails(
         &["map", "--mapping", "no/such/mapping.rml.ttl"],
@@ -535,7 +535,7 @@ fn command_line_mistakes_exit_1() {
         &["load", "tests/fixtures", "--store", "unused.db"],
         None,
         2,
-        "error: tests/fixtures: no mapping found; expected a file named *.rml.ttl (or give --mapping FILE)\n",
+        "error: tests/fixtures: no mapping found; expected a file named *.rml.ttl or *.yarrrml.yml (or give --mapping FILE)\n",
     );
     assert!(!root().join("unused.db").exists());
 }

@@ -165,7 +165,7 @@ fn a_missing_data_directory_is_named_with_what_was_expected() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(format!(
-            "the data directory {} does not exist; expected a data directory holding a mapping (*.rml.ttl)",
+            "the data directory {} does not exist; expected a data directory holding a mapping (*.rml.ttl or *.yarrrml.yml)",
             missing.display()
         )));
 }

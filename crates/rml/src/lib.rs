@@ -2,7 +2,8 @@
 //! or the older rml.io + R2RML vocabulary) and runs it over CSV, JSON (JSONPath) and XML
 //! (XPath) logical sources, streaming quads to a [`QuadSink`]. Term maps may call functions
 //! (RML-FNML, `rml:functionExecution`); the library of GREL and IDLab functions is listed in
-//! `FUNCTIONS.md`.
+//! `FUNCTIONS.md`. Mappings may also be written in YARRRML (`*.yarrrml.yml`, see [`yarrrml`]),
+//! translated into RML-Core Turtle on the way in.
 //!
 //! It knows nothing of the store: whatever consumes quads implements [`QuadSink`].
 //!
@@ -27,6 +28,7 @@ mod source;
 pub mod template;
 pub mod term_checks;
 pub mod vocab;
+pub mod yarrrml;
 
 pub use error::RmlError;
 pub use exec::{execute, execute_parallel, is_absolute_iri, QuadSink, SinkError, Stats};

@@ -27,8 +27,12 @@ pub struct ParseOptions {
     pub base: Option<String>,
 }
 
-/// Reads and checks the mapping in `path`.
+/// Reads and checks the mapping in `path`: RML Turtle, or YARRRML when the file is named
+/// `*.yml` / `*.yaml` (see [`crate::yarrrml`]).
 pub fn parse_mapping_file(path: &Path, options: &ParseOptions) -> Result<Mapping, RmlError> {
+    if crate::yarrrml::is_yarrrml_path(path) {
+        return crate::yarrrml::parse_yarrrml_file(path, options);
+    }
     let text = std::fs::read_to_string(path).map_err(|source| RmlError::Io {
         path: path.to_owned(),
         source,
