@@ -133,7 +133,7 @@ impl Layout {
 
 const FONT: f64 = 12.0;
 const CENTER_FONT: f64 = 14.0;
-const LINE_H: f64 = 15.0;
+const LINE_H: f64 = 17.0;
 const CENTER_R: f64 = 14.0;
 const NODE_R: f64 = 7.0;
 const MARGIN: f64 = 12.0;
@@ -184,22 +184,19 @@ fn text_box(
     }
 }
 
-/// Lays the diagram out (see the module documentation).
-pub fn layout(center: &str, neighbours: &[Neighbour]) -> Layout {
+/// A node's centre, its edge's ends, its name's box and its offset from the centre.
+type NodeGeometry = ((f64, f64), ((f64, f64), (f64, f64)), TextBox, (f64, f64));
+
+/// The nodes on an ellipse of half-height `ry`: the boxes taken (the centre's name, then
+/// the nodes'), and each node's geometry.
+fn place_nodes(
+    neighbours: &[Neighbour],
+    center_label: &TextBox,
+    ry: f64,
+) -> (Vec<TextBox>, Vec<NodeGeometry>) {
     let n = neighbours.len();
-    // The ellipse grows with the number of nodes so that their labels (one line each, on
-    // the sides) keep apart: about 2 × LINE_H of perimeter height per node on each side.
-    let ry = (n as f64 * 14.0).clamp(80.0, 280.0);
     let rx = (ry * 1.4).max(190.0);
     let (cx, cy) = (0.0, 0.0);
-    let center_label = text_box(
-        BoxKind::Center,
-        shorten(center, CENTER_CHARS),
-        cx,
-        cy + CENTER_R + 18.0,
-        "middle",
-        CENTER_FONT,
-    );
     let mut taken: Vec<TextBox> = vec![center_label.clone()];
     let mut geometry = Vec::with_capacity(n);
     for (i, nb) in neighbours.iter().enumerate() {
@@ -235,6 +232,36 @@ pub fn layout(center: &str, neighbours: &[Neighbour]) -> Layout {
         taken.push(label.clone());
         geometry.push(((x, y), line, label, (dx, dy)));
     }
+    (taken, geometry)
+}
+
+/// Lays the diagram out (see the module documentation).
+pub fn layout(center: &str, neighbours: &[Neighbour]) -> Layout {
+    let n = neighbours.len();
+    let (cx, cy) = (0.0, 0.0);
+    let center_label = text_box(
+        BoxKind::Center,
+        shorten(center, CENTER_CHARS),
+        cx,
+        cy + CENTER_R + 18.0,
+        "middle",
+        CENTER_FONT,
+    );
+    // The ellipse grows with the number of nodes; when node names still meet each other or
+    // the centre's name, it grows again (names keep their size, so they end up apart).
+    let base_ry = (n as f64 * 14.0).clamp(80.0, 280.0);
+    let mut scale = 1.0;
+    let (mut taken, geometry) = loop {
+        let (taken, geometry) = place_nodes(neighbours, &center_label, base_ry * scale);
+        let apart = taken
+            .iter()
+            .enumerate()
+            .all(|(i, a)| taken[i + 1..].iter().all(|b| !a.intersects(b)));
+        if apart || scale > 4.0 {
+            break (taken, geometry);
+        }
+        scale *= 1.15;
+    };
     let mut placed = Vec::with_capacity(n);
     let mut in_legend: Vec<(usize, usize)> = Vec::new();
     for (i, ((x, y), line, label, (dx, dy))) in geometry.into_iter().enumerate() {
