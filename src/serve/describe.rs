@@ -482,3 +482,38 @@ pub fn describe(store: &Store, node: NamedOrBlankNodeRef<'_>) -> Result<Descript
         wikidata,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_are_grouped_by_three() {
+        assert_eq!(group_digits("1500"), "1\u{a0}500");
+        assert_eq!(group_digits("50000000"), "50\u{a0}000\u{a0}000");
+        assert_eq!(group_digits("50000000.50"), "50\u{a0}000\u{a0}000.5");
+        assert_eq!(group_digits("-1234.0"), "-1\u{a0}234");
+        assert_eq!(group_digits("999"), "999");
+        assert_eq!(group_digits("0"), "0");
+        assert_eq!(group_digits("1e6"), "1e6");
+        assert_eq!(group_digits(""), "");
+    }
+
+    #[test]
+    fn local_names_become_words() {
+        assert_eq!(
+            local_words("http://schema.org/containedInPlace"),
+            "contained in place"
+        );
+        assert_eq!(local_words("http://schema.org/startDate"), "start date");
+        assert_eq!(
+            local_words("http://www.wikidata.org/prop/direct/P17"),
+            "P17"
+        );
+        assert_eq!(
+            local_words("http://www.w3.org/2002/07/owl#sameAs"),
+            "same as"
+        );
+        assert_eq!(local_words("http://example.org/a/"), "a");
+    }
+}

@@ -295,21 +295,26 @@ pub fn layout(center: &str, neighbours: &[Neighbour]) -> Layout {
                 fits(&b).then_some(b)
             });
         }
-        // Past every offset, a number just beyond the node's label, outside the ellipse.
+        // Past every offset, the number beside the node's name (after it, before it, above
+        // or below it), the first of these places that is free.
         let edge = chosen.unwrap_or_else(|| {
-            let s = if dx >= 0.0 { 1.0 } else { -1.0 };
-            text_box(
-                BoxKind::Edge,
-                format!("[{}]", legend.unwrap_or(0)),
-                if s > 0.0 {
-                    label.x + label.w + 4.0
-                } else {
-                    label.x - 4.0
-                },
-                y + 4.0,
-                if s > 0.0 { "start" } else { "end" },
-                FONT,
-            )
+            let number = format!("[{}]", legend.unwrap_or(0));
+            let baseline = label.y + 1.0 + FONT * 0.82;
+            let candidates = [
+                (label.x + label.w + 4.0, baseline, "start"),
+                (label.x - 4.0, baseline, "end"),
+                (label.x + label.w / 2.0, baseline - LINE_H, "middle"),
+                (label.x + label.w / 2.0, baseline + LINE_H, "middle"),
+                (x, y - NODE_R - 6.0, "middle"),
+            ];
+            let boxes: Vec<TextBox> = candidates
+                .iter()
+                .map(|&(bx, by, anchor)| {
+                    text_box(BoxKind::Edge, number.clone(), bx, by, anchor, FONT)
+                })
+                .collect();
+            let first = boxes[0].clone();
+            boxes.into_iter().find(|b| fits(b)).unwrap_or(first)
         });
         taken.push(edge.clone());
         placed.push(Placed {
