@@ -474,7 +474,7 @@ fn crowded_layouts_keep_their_labels_apart_and_inside() {
             .map(|i| Neighbour {
                 href: format!("/entity?iri=x{i}"),
                 label: format!("Agence Marocaine de Développement {i}"),
-                edge: "signatory, member, organization".into(),
+                edge: format!("signatory, member, organization {i}"),
                 outgoing: i % 3 == 0,
             })
             .collect();

@@ -97,8 +97,9 @@ pub struct Placed {
     pub line: ((f64, f64), (f64, f64)),
     /// The node's label box.
     pub label: TextBox,
-    /// The edge label's box: the property, or the legend number when it did not fit.
-    pub edge: TextBox,
+    /// The edge label's box: the property, or the legend number when it did not fit;
+    /// `None` when every edge has the same property, said once in the legend.
+    pub edge: Option<TextBox>,
     /// The legend number, when the property is in the legend.
     pub legend: Option<usize>,
 }
@@ -124,7 +125,7 @@ impl Layout {
         let mut out = vec![&self.center_label];
         for p in &self.placed {
             out.push(&p.label);
-            out.push(&p.edge);
+            out.extend(p.edge.as_ref());
         }
         out.extend(self.legend.iter());
         out
@@ -139,6 +140,9 @@ const NODE_R: f64 = 7.0;
 const MARGIN: f64 = 12.0;
 /// Offsets along an edge (0 at the centre, 1 at the node) tried for its label, in order.
 const OFFSETS: &[f64] = &[0.55, 0.4, 0.7, 0.3, 0.8, 0.47, 0.62, 0.35, 0.75, 0.25, 0.85];
+/// From this many neighbours, edges that all have the same property are not labelled one by
+/// one: the legend says it once.
+const SHARED_EDGES: usize = 6;
 /// Longest node label, in characters.
 const NODE_CHARS: usize = 27;
 /// Longest edge label, in characters.
@@ -264,7 +268,20 @@ pub fn layout(center: &str, neighbours: &[Neighbour]) -> Layout {
     };
     let mut placed = Vec::with_capacity(n);
     let mut in_legend: Vec<(usize, usize)> = Vec::new();
+    // Many edges of one property (the facts derived from a source) are said once.
+    let shared = (n >= SHARED_EDGES && neighbours.iter().all(|nb| nb.edge == neighbours[0].edge))
+        .then(|| neighbours[0].edge.clone());
     for (i, ((x, y), line, label, (dx, dy))) in geometry.into_iter().enumerate() {
+        if shared.is_some() {
+            placed.push(Placed {
+                at: (x, y),
+                line,
+                label,
+                edge: None,
+                legend: None,
+            });
+            continue;
+        }
         let text = shorten(&neighbours[i].edge, EDGE_CHARS);
         let fits = |b: &TextBox| !taken.iter().any(|t| t.intersects(b));
         let mut chosen = OFFSETS.iter().find_map(|t| {
@@ -317,6 +334,7 @@ pub fn layout(center: &str, neighbours: &[Neighbour]) -> Layout {
             boxes.into_iter().find(|b| fits(b)).unwrap_or(first)
         });
         taken.push(edge.clone());
+        let edge = Some(edge);
         placed.push(Placed {
             at: (x, y),
             line,
@@ -349,6 +367,17 @@ pub fn layout(center: &str, neighbours: &[Neighbour]) -> Layout {
     }
     let mut legend = Vec::new();
     let mut y = max.1 + 10.0;
+    if let Some(edge) = &shared {
+        y += LINE_H;
+        legend.push(text_box(
+            BoxKind::Legend,
+            shorten(&format!("every arrow: {edge}"), 90),
+            min.0,
+            y,
+            "start",
+            FONT,
+        ));
+    }
     for (number, i) in in_legend {
         y += LINE_H;
         legend.push(text_box(
@@ -425,14 +454,16 @@ pub fn diagram(center: &str, neighbours: &[Neighbour], hidden: usize) -> String 
             "<line class=\"edge\" x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" \
              stroke=\"#9aa5b5\" stroke-width=\"1.3\" marker-end=\"url(#arrow)\"/>"
         );
-        let (ex, ey) = p.edge.origin();
-        let _ = write!(
-            labels,
-            "<text class=\"edge-label\" x=\"{ex:.1}\" y=\"{ey:.1}\" text-anchor=\"{}\" \
-             fill=\"#4a5568\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
-            p.edge.anchor,
-            esc(&p.edge.text)
-        );
+        if let Some(edge) = &p.edge {
+            let (ex, ey) = edge.origin();
+            let _ = write!(
+                labels,
+                "<text class=\"edge-label\" x=\"{ex:.1}\" y=\"{ey:.1}\" text-anchor=\"{}\" \
+                 fill=\"#4a5568\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
+                edge.anchor,
+                esc(&edge.text)
+            );
+        }
         let (tx, ty) = p.label.origin();
         let (x, y) = p.at;
         let _ = write!(
@@ -527,7 +558,7 @@ mod tests {
                 .map(|i| {
                     nb(
                         &format!("A rather long organisation name {i}"),
-                        "signatory, member, organization",
+                        &format!("signatory, member, organization {i}"),
                         i % 2 == 0,
                     )
                 })
@@ -538,6 +569,15 @@ mod tests {
             );
             assert_apart_and_inside(&l);
         }
+        // One property on every edge of a crowded diagram is said once.
+        let same: Vec<Neighbour> = (0..12)
+            .map(|i| nb(&format!("fact {i}"), "wasDerivedFrom", false))
+            .collect();
+        let l = layout("A source", &same);
+        assert_apart_and_inside(&l);
+        assert!(l.placed.iter().all(|p| p.edge.is_none()));
+        assert_eq!(l.legend.len(), 1);
+        assert_eq!(l.legend[0].text, "every arrow: wasDerivedFrom");
         // A small diagram is small: no fixed canvas.
         let small = layout("Rabat", &[nb("Maroc", "containedInPlace", true)]);
         assert!(
