@@ -374,6 +374,11 @@ fn entity_pages_show_the_description_and_quantities_with_their_unit() {
     );
     assert!(money.contains(">&gt; 50\u{a0}000\u{a0}000 MAD</a>"));
     assert!(!money.contains(">fgr:quantity/investissement-50-mdh<"));
+    // An aim has no label: its description names it.
+    assert!(!money.contains(">fgr:aim/nearshore</a>"));
+    assert!(money.contains(">développer le nearshore"));
+    let aim = entity(&s, "https://w3id.org/factgraph/id/aim/nearshore");
+    assert!(!aim.contains("<h1 id=\"entity-name\">fgr:aim/nearshore</h1>"));
     // Inline in the facts of Inetum's page too.
     let facts = between(&inetum, "<section id=\"facts\">", "</section>").expect("facts");
     assert!(facts.contains("1\u{a0}500 emplois"));

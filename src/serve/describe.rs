@@ -102,11 +102,32 @@ pub fn label(store: &Store, node: NamedOrBlankNodeRef<'_>) -> Option<String> {
     None
 }
 
-/// The label of `node`, its value with its unit when it is a quantity, or its short name.
-pub fn name(store: &Store, node: NamedOrBlankNodeRef<'_>) -> String {
+/// Longest description used as a name, in characters.
+const DESCRIPTION_AS_NAME: usize = 80;
+
+/// What to call `node` in text: its label; for a quantity, its value with its unit; for a
+/// node with neither (an aim), its description, cut at 80 characters. `None` when it has
+/// none of these.
+pub fn display_label(store: &Store, node: NamedOrBlankNodeRef<'_>) -> Option<String> {
     label(store, node)
         .or_else(|| quantity(store, node))
-        .unwrap_or_else(|| super::html::short_name(node))
+        .or_else(|| {
+            description(store, node).map(|d| {
+                let text = d.value().trim();
+                if text.chars().count() <= DESCRIPTION_AS_NAME {
+                    text.to_owned()
+                } else {
+                    let mut t: String = text.chars().take(DESCRIPTION_AS_NAME - 1).collect();
+                    t.push('…');
+                    t
+                }
+            })
+        })
+}
+
+/// [`display_label`], or the short name of `node`.
+pub fn name(store: &Store, node: NamedOrBlankNodeRef<'_>) -> String {
+    display_label(store, node).unwrap_or_else(|| super::html::short_name(node))
 }
 
 /// The name of a property or class in one language, English: its `rdfs:label` in English

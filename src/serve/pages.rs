@@ -30,15 +30,28 @@ fn node_of(term: &Term) -> Option<NamedOrBlankNodeRef<'_>> {
     }
 }
 
-/// A link to the page of `node`, with its label (or short name) as text and, when it has a
-/// label, its short name beside it.
+/// A link to the page of `node`: a quantity with its value and unit alone; anything else
+/// with its label (or description, see [`describe::display_label`]) and its short name
+/// beside it, or its short name alone.
 fn node_link(store: &Store, node: NamedOrBlankNodeRef<'_>) -> String {
     let short = short_name(node);
     let title = match node {
         NamedOrBlankNodeRef::NamedNode(n) => n.as_str().to_owned(),
         NamedOrBlankNodeRef::BlankNode(_) => short.clone(),
     };
-    match describe::label(store, node) {
+    if let Some(q) = describe::label(store, node)
+        .is_none()
+        .then(|| describe::quantity(store, node))
+        .flatten()
+    {
+        return format!(
+            "<a class=\"quantity\" href=\"{}\" title=\"{}\">{}</a>",
+            esc(&entity_href(node)),
+            esc(&title),
+            esc(&q)
+        );
+    }
+    match describe::display_label(store, node) {
         Some(label) => format!(
             "<a href=\"{}\" title=\"{}\">{}</a><span class=\"iri\">{}</span>",
             esc(&entity_href(node)),
@@ -46,20 +59,12 @@ fn node_link(store: &Store, node: NamedOrBlankNodeRef<'_>) -> String {
             esc(&label),
             esc(&short)
         ),
-        None => match describe::quantity(store, node) {
-            Some(q) => format!(
-                "<a class=\"quantity\" href=\"{}\" title=\"{}\">{}</a>",
-                esc(&entity_href(node)),
-                esc(&title),
-                esc(&q)
-            ),
-            None => format!(
-                "<a href=\"{}\" title=\"{}\">{}</a>",
-                esc(&entity_href(node)),
-                esc(&title),
-                esc(&short)
-            ),
-        },
+        None => format!(
+            "<a href=\"{}\" title=\"{}\">{}</a>",
+            esc(&entity_href(node)),
+            esc(&title),
+            esc(&short)
+        ),
     }
 }
 
@@ -460,7 +465,7 @@ fn entity_body(store: &Store, d: &Description, title: &str) -> String {
         NamedOrBlankNode::NamedNode(n) => n.as_str().to_owned(),
         NamedOrBlankNode::BlankNode(b) => format!("_:{}", b.as_str()),
     };
-    if let Some(text) = &d.description {
+    if let Some(text) = d.description.as_ref().filter(|t| t.value().trim() != title) {
         s.push_str(&format!(
             "<p class=\"description\" id=\"entity-description\"{}>{}</p>",
             text.language()
