@@ -438,6 +438,10 @@ fn wikidata_facts_have_their_own_section_with_their_source() {
         !section.contains("pays d&#39;Afrique du Nord"),
         "one description only"
     );
+    // The item's own page names Wikidata's properties in English too.
+    let item = entity(&s, "http://www.wikidata.org/entity/Q1028");
+    assert!(item.contains(">country</a>") && item.contains(">inception</a>"));
+    assert!(!item.contains(">P17</a>"));
     // Without wikidata.nq there is no such section.
     let plain = server();
     assert!(!entity(&plain, "https://w3id.org/factgraph/id/place/maroc")

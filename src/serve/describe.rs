@@ -132,7 +132,8 @@ pub fn name(store: &Store, node: NamedOrBlankNodeRef<'_>) -> String {
 
 /// The name of a property or class in one language, English: its `rdfs:label` in English
 /// (the ontology's terms), else its local name in words (`startDate` → `start date`), never
-/// a label in another language.
+/// a label in another language. The Wikidata properties `enrich` copies are named as in
+/// [`WIKIDATA_PROPERTIES`] (`wdt:P17` → `country`).
 pub fn term_name(store: &Store, iri: NamedNodeRef<'_>) -> String {
     if let Ok(values) = objects(store, iri.into(), NamedNodeRef::new_unchecked(RDFS_LABEL)) {
         if let Some(l) = values.iter().find_map(|t| match t {
@@ -141,6 +142,12 @@ pub fn term_name(store: &Store, iri: NamedNodeRef<'_>) -> String {
         }) {
             return l;
         }
+    }
+    if let Some((_, english)) = WIKIDATA_PROPERTIES
+        .iter()
+        .find(|(p, _)| *p == iri.as_str() && p.starts_with("http://www.wikidata.org/"))
+    {
+        return (*english).to_owned();
     }
     local_words(iri.as_str())
 }
