@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use serve_support::{enc, serve};
+use serve_support::{assert_svg_texts_apart, enc, serve, store_with_wikidata};
 
 /// `$FACTGRAPH_CHROMIUM`, else `chromium` or `chromium-browser` on the PATH.
 fn chromium() -> Option<PathBuf> {
@@ -181,6 +181,104 @@ fn browse_from_the_editor_to_inetums_page() {
         )),
     );
     assert!(maroc.contains("href=\"https://www.wikidata.org/wiki/Q1028\""));
+}
+
+/// The text content of an HTML fragment: tags dropped, entities undone.
+fn text_of(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    unescape(&out)
+}
+
+#[test]
+fn entity_pages_show_descriptions_quantities_english_names_and_wikidata_facts() {
+    let Some(binary) = chromium() else {
+        skip_notice!(
+            "SKIPPED: no chromium (run scripts/setup.sh --test, or set FACTGRAPH_CHROMIUM)"
+        );
+        return;
+    };
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&shots).expect("screenshot dir");
+    let server = serve(store_with_wikidata(), &[]);
+    let page_of = |iri: &str| server.url(&format!("/entity?iri={}", enc(iri)));
+
+    // 1. An organisation: its description under the title, English property names, a
+    //    diagram whose texts keep apart, quantities inline in its facts.
+    let url = page_of("https://w3id.org/factgraph/id/org/inetum");
+    let inetum = dump_dom(&binary, &url);
+    let after_title = between(&inetum, "</h1>", "<p class=\"iri\"").expect("under the title");
+    assert_eq!(
+        text_of(after_title),
+        "spécialiste européen des services numériques"
+    );
+    let svg = between(&inetum, "<svg", "</svg>").expect("the diagram");
+    assert_svg_texts_apart(svg, "org/inetum");
+    let facts = text_of(between(&inetum, "<section id=\"facts\">", "</section>").expect("facts"));
+    assert!(facts.contains("quantity: 1\u{a0}500 emplois"), "{facts}");
+    assert!(facts.contains("quantity: 3 fois l'effectif"), "{facts}");
+    assert!(facts.contains("committed by") && !facts.contains("engagé par"));
+    assert!(!facts.contains("fgr:quantity/"));
+    assert!(!inetum.contains("<script"));
+    screenshot(&binary, &url, &shots.join("entity-organisation.png"));
+
+    // 2. A commitment with a quantity: the value with its unit, not the quantity's IRI.
+    let url = page_of("https://w3id.org/factgraph/id/commitment/emplois-1500-2027");
+    let jobs = dump_dom(&binary, &url);
+    let properties =
+        between(&jobs, "<section id=\"properties\">", "</section>").expect("properties");
+    let rows: Vec<String> = properties.split("<tr>").skip(2).map(text_of).collect();
+    assert!(
+        rows.contains(&"quantity1\u{a0}500 emplois".to_owned()),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&"committed byInetumfgr:org/inetum".to_owned()),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.starts_with("target year2027")),
+        "{rows:?}"
+    );
+    for french in ["engagé par", "quantité", "année cible", "type d'engagement"] {
+        assert!(!text_of(&jobs).contains(french), "{french} on the page");
+    }
+    assert!(!text_of(properties).contains("fgr:quantity/emplois-1500"));
+    let svg = between(&jobs, "<svg", "</svg>").expect("the diagram");
+    assert!(text_of(svg).contains("1\u{a0}500 emplois"));
+    assert_svg_texts_apart(svg, "commitment/emplois-1500-2027");
+    screenshot(&binary, &url, &shots.join("entity-commitment.png"));
+    let url = page_of("https://w3id.org/factgraph/id/commitment/investissement-50-mdh");
+    let money = text_of(&dump_dom(&binary, &url));
+    assert!(money.contains("> 50\u{a0}000\u{a0}000 MAD"));
+    screenshot(&binary, &url, &shots.join("entity-amount.png"));
+
+    // 3. A place linked to Wikidata: the facts enrich copied, with their source.
+    let url = page_of("https://w3id.org/factgraph/id/place/maroc");
+    let maroc = dump_dom(&binary, &url);
+    let section = between(&maroc, "<section id=\"wikidata-facts\">", "</section>")
+        .expect("the Wikidata section");
+    let text = text_of(section);
+    for fact in [
+        "inception1956-03-02",
+        "countryMoroccowd:Q1028",
+        "official websitehttps://www.maroc.ma/",
+        "coordinates32.0, -7.0",
+        "descriptioncountry in North Africa",
+        "Source: Wikidata item Q1028",
+    ] {
+        assert!(text.contains(fact), "no {fact} in {text}");
+    }
+    assert!(section.contains("href=\"https://www.wikidata.org/wiki/Q1028\""));
+    screenshot(&binary, &url, &shots.join("entity-wikidata.png"));
 }
 
 #[test]

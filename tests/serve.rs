@@ -6,7 +6,9 @@ mod common;
 mod serve_support;
 
 use common::bundled_store;
-use serve_support::{enc, get, post, query_path, request, serve, Served};
+use serve_support::{
+    assert_svg_texts_apart, enc, get, post, query_path, request, serve, store_with_wikidata, Served,
+};
 
 /// A server on the bundled store for one test (killed when the test ends, even by a panic).
 fn server() -> Served {
@@ -332,6 +334,172 @@ fn the_entity_page_of_inetum_shows_its_facts_sources_and_neighbourhood() {
         "",
     );
     assert_eq!(unknown.status, 404);
+}
+
+fn entity(s: &Served, iri: &str) -> String {
+    let r = get(&s.url(&format!("/entity?iri={}", enc(iri))), "text/html");
+    assert_eq!(r.status, 200, "{iri}: {}", r.body);
+    r.body
+}
+
+/// The text between `start` and the next `end` after it.
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = s.find(start)? + start.len();
+    let len = s[from..].find(end)?;
+    Some(&s[from..from + len])
+}
+
+#[test]
+fn entity_pages_show_the_description_and_quantities_with_their_unit() {
+    let s = server();
+    let inetum = entity(&s, INETUM);
+    assert!(inetum.contains(
+        "<p class=\"description\" id=\"entity-description\" lang=\"fr\">spécialiste européen des services numériques</p>"
+    ));
+    // The quantity of a commitment: its value and unit, not its IRI.
+    let jobs = entity(
+        &s,
+        "https://w3id.org/factgraph/id/commitment/emplois-1500-2027",
+    );
+    let properties =
+        between(&jobs, "<section id=\"properties\">", "</section>").expect("properties");
+    assert!(
+        properties.contains(">1\u{a0}500 emplois</a>"),
+        "{properties}"
+    );
+    assert!(!jobs.contains(">fgr:quantity/emplois-1500<"));
+    let money = entity(
+        &s,
+        "https://w3id.org/factgraph/id/commitment/investissement-50-mdh",
+    );
+    assert!(money.contains(">&gt; 50\u{a0}000\u{a0}000 MAD</a>"));
+    assert!(!money.contains(">fgr:quantity/investissement-50-mdh<"));
+    // An aim has no label: its description names it.
+    assert!(!money.contains(">fgr:aim/nearshore</a>"));
+    assert!(money.contains(">développer le nearshore"));
+    let aim = entity(&s, "https://w3id.org/factgraph/id/aim/nearshore");
+    assert!(!aim.contains("<h1 id=\"entity-name\">fgr:aim/nearshore</h1>"));
+    // Inline in the facts of Inetum's page too.
+    let facts = between(&inetum, "<section id=\"facts\">", "</section>").expect("facts");
+    assert!(facts.contains("1\u{a0}500 emplois"));
+    assert!(facts.contains("3 fois l&#39;effectif"));
+    assert!(!facts.contains(">fgr:quantity/"));
+}
+
+#[test]
+fn property_names_are_english_only() {
+    let s = server();
+    let jobs = entity(
+        &s,
+        "https://w3id.org/factgraph/id/commitment/emplois-1500-2027",
+    );
+    for english in [
+        ">committed by<",
+        ">commitment kind<",
+        ">part of<",
+        ">target year<",
+        ">location<",
+        ">name<",
+    ] {
+        assert!(jobs.contains(english), "no {english}");
+    }
+    for french in [
+        "engagé par",
+        "type d&#39;engagement",
+        "fait partie de",
+        "année cible",
+    ] {
+        assert!(!jobs.contains(french), "{french} on the page");
+    }
+    // No prefixed names as property names either (they are in the tooltips).
+    assert!(!jobs.contains(">fg:committedBy<") && !jobs.contains(">schema:location<"));
+}
+
+#[test]
+fn wikidata_facts_have_their_own_section_with_their_source() {
+    let s = serve(store_with_wikidata(), &[]);
+    let maroc = entity(&s, "https://w3id.org/factgraph/id/place/maroc");
+    let section = between(&maroc, "<section id=\"wikidata-facts\">", "</section>")
+        .expect("the Wikidata section");
+    for text in [
+        ">inception<",
+        "1956-03-02",
+        ">country<",
+        ">official website<",
+        "href=\"https://www.maroc.ma/\"",
+        ">coordinates<",
+        "32.0, -7.0",
+        "country in North Africa",
+        "Source: Wikidata item <a class=\"wikidata-source\" rel=\"external\" href=\"https://www.wikidata.org/wiki/Q1028\">Q1028</a>",
+    ] {
+        assert!(section.contains(text), "no {text} in {section}");
+    }
+    assert!(
+        !section.contains("pays d&#39;Afrique du Nord"),
+        "one description only"
+    );
+    // The item's own page names Wikidata's properties in English too.
+    let item = entity(&s, "http://www.wikidata.org/entity/Q1028");
+    assert!(item.contains(">country</a>") && item.contains(">inception</a>"));
+    assert!(!item.contains(">P17</a>"));
+    // Without wikidata.nq there is no such section.
+    let plain = server();
+    assert!(!entity(&plain, "https://w3id.org/factgraph/id/place/maroc")
+        .contains("id=\"wikidata-facts\""));
+}
+
+#[test]
+fn every_bundled_entity_draws_its_diagram_with_labels_apart() {
+    let s = server();
+    let r = get(
+        &s.url(&query_path(
+            "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"https://w3id.org/factgraph/\")) }",
+        )),
+        "text/csv",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut drawn = 0;
+    for iri in r
+        .body
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        let page = entity(&s, iri);
+        if let Some(svg) = between(&page, "<svg", "</svg>") {
+            assert_svg_texts_apart(svg, iri);
+            drawn += 1;
+        }
+    }
+    assert!(drawn >= 30, "only {drawn} diagrams");
+}
+
+#[test]
+fn crowded_layouts_keep_their_labels_apart_and_inside() {
+    use factgraph::serve::svg::{layout, Neighbour};
+    for n in [1, 2, 3, 5, 8, 13, 24] {
+        let neighbours: Vec<Neighbour> = (0..n)
+            .map(|i| Neighbour {
+                href: format!("/entity?iri=x{i}"),
+                label: format!("Agence Marocaine de Développement {i}"),
+                edge: format!("signatory, member, organization {i}"),
+                outgoing: i % 3 == 0,
+            })
+            .collect();
+        let l = layout(
+            "Agence Marocaine de Développement des Investissements",
+            &neighbours,
+        );
+        let boxes = l.boxes();
+        let (vx, vy, vw, vh) = l.view;
+        for (i, a) in boxes.iter().enumerate() {
+            assert!(a.x >= vx && a.y >= vy && a.x + a.w <= vx + vw && a.y + a.h <= vy + vh);
+            for b in &boxes[i + 1..] {
+                assert!(!a.intersects(b), "n={n}: {a:?} overlaps {b:?}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -17,6 +17,32 @@ const PROV_DERIVED: NamedNodeRef<'static> =
 const OWL_SAME_AS: NamedNodeRef<'static> =
     NamedNodeRef::new_unchecked("http://www.w3.org/2002/07/owl#sameAs");
 const WIKIDATA_ENTITY: &str = "http://www.wikidata.org/entity/";
+const SCHEMA: &str = "http://schema.org/";
+const RDFS_LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
+
+/// Properties that describe things in a sentence, in order of preference.
+const DESCRIPTIONS: &[&str] = &[
+    "http://schema.org/description",
+    "http://purl.org/dc/terms/description",
+    "http://www.w3.org/2000/01/rdf-schema#comment",
+];
+
+/// Languages preferred for descriptions: the page's (English), then the data's (French),
+/// then any.
+const DESCRIPTION_LANGUAGES: &[&str] = &["en", "fr", ""];
+
+/// The Wikidata properties `enrich` copies, with their English names, in display order.
+pub const WIKIDATA_PROPERTIES: &[(&str, &str)] = &[
+    ("http://schema.org/description", "description"),
+    ("http://www.wikidata.org/prop/direct/P571", "inception"),
+    ("http://www.wikidata.org/prop/direct/P17", "country"),
+    (
+        "http://www.wikidata.org/prop/direct/P856",
+        "official website",
+    ),
+    ("http://www.wikidata.org/prop/direct/P625", "coordinates"),
+    ("http://www.w3.org/2000/01/rdf-schema#label", "label"),
+];
 
 /// Properties that name things, in order of preference.
 const LABELS: &[&str] = &[
@@ -76,19 +102,183 @@ pub fn label(store: &Store, node: NamedOrBlankNodeRef<'_>) -> Option<String> {
     None
 }
 
-/// The label of `node`, or its short name.
-pub fn name(store: &Store, node: NamedOrBlankNodeRef<'_>) -> String {
-    label(store, node).unwrap_or_else(|| super::html::short_name(node))
+/// Longest description used as a name, in characters.
+const DESCRIPTION_AS_NAME: usize = 80;
+
+/// What to call `node` in text: its label; for a quantity, its value with its unit; for a
+/// node with neither (an aim), its description, cut at 80 characters. `None` when it has
+/// none of these.
+pub fn display_label(store: &Store, node: NamedOrBlankNodeRef<'_>) -> Option<String> {
+    label(store, node)
+        .or_else(|| quantity(store, node))
+        .or_else(|| {
+            description(store, node).map(|d| {
+                let text = d.value().trim();
+                if text.chars().count() <= DESCRIPTION_AS_NAME {
+                    text.to_owned()
+                } else {
+                    let mut t: String = text.chars().take(DESCRIPTION_AS_NAME - 1).collect();
+                    t.push('…');
+                    t
+                }
+            })
+        })
 }
 
-/// The label of a property or class, or its local name (`committedBy`).
+/// [`display_label`], or the short name of `node`.
+pub fn name(store: &Store, node: NamedOrBlankNodeRef<'_>) -> String {
+    display_label(store, node).unwrap_or_else(|| super::html::short_name(node))
+}
+
+/// The name of a property or class in one language, English: its `rdfs:label` in English
+/// (the ontology's terms), else its local name in words (`startDate` → `start date`), never
+/// a label in another language. The Wikidata properties `enrich` copies are named as in
+/// [`WIKIDATA_PROPERTIES`] (`wdt:P17` → `country`).
 pub fn term_name(store: &Store, iri: NamedNodeRef<'_>) -> String {
-    label(store, iri.into()).unwrap_or_else(|| {
-        let s = iri.as_str();
-        s.rsplit(['#', '/'])
-            .find(|p| !p.is_empty())
-            .unwrap_or(s)
-            .to_owned()
+    if let Ok(values) = objects(store, iri.into(), NamedNodeRef::new_unchecked(RDFS_LABEL)) {
+        if let Some(l) = values.iter().find_map(|t| match t {
+            Term::Literal(l) if l.language() == Some("en") => Some(l.value().to_owned()),
+            _ => None,
+        }) {
+            return l;
+        }
+    }
+    if let Some((_, english)) = WIKIDATA_PROPERTIES
+        .iter()
+        .find(|(p, _)| *p == iri.as_str() && p.starts_with("http://www.wikidata.org/"))
+    {
+        return (*english).to_owned();
+    }
+    local_words(iri.as_str())
+}
+
+/// The local name of an IRI (after the last `#` or `/`), camel case split into lower-case
+/// words: `containedInPlace` → `contained in place`; `P17` and all-capitals names stay.
+pub fn local_words(iri: &str) -> String {
+    let local = iri
+        .rsplit(['#', '/'])
+        .find(|p| !p.is_empty())
+        .unwrap_or(iri);
+    if !local.chars().any(|c| c.is_lowercase()) {
+        return local.to_owned();
+    }
+    let mut out = String::with_capacity(local.len() + 4);
+    let mut prev_lower = false;
+    for c in local.chars() {
+        if c.is_uppercase() && prev_lower {
+            out.push(' ');
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        if c == '_' || c == '-' {
+            out.push(' ');
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+fn prefer_language<'a>(literals: &'a [Literal], languages: &[&str]) -> Option<&'a Literal> {
+    languages
+        .iter()
+        .find_map(|lang| {
+            literals
+                .iter()
+                .find(|l| l.language().unwrap_or("") == *lang)
+        })
+        .or_else(|| literals.first())
+}
+
+/// The description of `node` (`schema:description`, `dcterms:description`, `rdfs:comment`,
+/// in that order), in English where the data has it, else French, else any language.
+pub fn description(store: &Store, node: NamedOrBlankNodeRef<'_>) -> Option<Literal> {
+    for p in DESCRIPTIONS {
+        let values = literals(objects(store, node, NamedNodeRef::new_unchecked(p)).ok()?);
+        let values: Vec<Literal> = values
+            .into_iter()
+            .filter(|l| !l.value().trim().is_empty())
+            .collect();
+        if let Some(l) = prefer_language(&values, DESCRIPTION_LANGUAGES) {
+            return Some(l.clone());
+        }
+    }
+    None
+}
+
+/// Writes the integer part of a decimal with a no-break space every three digits
+/// (`50000000.50` → `50 000 000.50`); anything that is not a plain decimal is left as is.
+pub fn group_digits(value: &str) -> String {
+    let (sign, rest) = match value.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", value.strip_prefix('+').unwrap_or(value)),
+    };
+    let (int, frac) = rest.split_once('.').unwrap_or((rest, ""));
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return value.to_owned();
+    }
+    let int = int.trim_start_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    let mut out = String::from(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    let frac = frac.trim_end_matches('0');
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
+}
+
+/// When `node` is a `schema:QuantitativeValue` or `schema:MonetaryAmount`, its value with
+/// its unit as text: `1 500 emplois`, `> 50 000 000 MAD` (a `schema:minValue` alone),
+/// `< 10 t` (a `schema:maxValue` alone), `10–20 %` (both). `None` for other nodes, or a
+/// quantity without any value.
+pub fn quantity(store: &Store, node: NamedOrBlankNodeRef<'_>) -> Option<String> {
+    let types = objects(store, node, RDF_TYPE).ok()?;
+    let is_quantity = types.iter().any(|t| {
+        matches!(t, Term::NamedNode(n)
+            if n.as_str() == "http://schema.org/QuantitativeValue"
+                || n.as_str() == "http://schema.org/MonetaryAmount")
+    });
+    if !is_quantity {
+        return None;
+    }
+    let first = |local: &str| -> Option<Literal> {
+        let values = literals(
+            objects(
+                store,
+                node,
+                NamedNode::new_unchecked(format!("{SCHEMA}{local}")).as_ref(),
+            )
+            .ok()?,
+        );
+        prefer_language(&values, LANGUAGES).cloned()
+    };
+    let value = first("value").map(|l| group_digits(l.value()));
+    let min = first("minValue").map(|l| group_digits(l.value()));
+    let max = first("maxValue").map(|l| group_digits(l.value()));
+    let amount = match (value, min, max) {
+        (Some(v), _, _) => v,
+        (None, Some(a), Some(b)) => format!("{a}–{b}"),
+        (None, Some(a), None) => format!("> {a}"),
+        (None, None, Some(b)) => format!("< {b}"),
+        (None, None, None) => return None,
+    };
+    let unit = first("unitText")
+        .or_else(|| first("currency"))
+        .or_else(|| first("unitCode"))
+        .map(|l| l.value().trim().to_owned())
+        .filter(|u| !u.is_empty());
+    Some(match unit {
+        Some(u) => format!("{amount} {u}"),
+        None => amount,
     })
 }
 
@@ -132,6 +322,12 @@ pub struct Description {
     pub sources: Vec<NamedOrBlankNode>,
     /// Wikidata identifiers (`Q1028`) from `owl:sameAs`.
     pub wikidata: Vec<String>,
+    /// Its description (see [`description`]).
+    pub description: Option<Literal>,
+    /// The facts `enrich` copied from Wikidata about its items, in the graph
+    /// [`crate::enrich::GRAPH`]: (item id, property, value), in the order of
+    /// [`WIKIDATA_PROPERTIES`].
+    pub wikidata_facts: Vec<(String, NamedNode, Term)>,
 }
 
 impl Description {
@@ -201,7 +397,7 @@ pub fn describe(store: &Store, node: NamedOrBlankNodeRef<'_>) -> Result<Descript
             _ => None,
         })
         .collect();
-    let wikidata = properties
+    let wikidata: Vec<String> = properties
         .iter()
         .filter(|(p, _)| p.as_ref() == OWL_SAME_AS)
         .filter_map(|(_, o)| match o {
@@ -261,7 +457,47 @@ pub fn describe(store: &Store, node: NamedOrBlankNodeRef<'_>) -> Result<Descript
             sources,
         });
     }
+    let graph = NamedNode::new_unchecked(crate::enrich::GRAPH);
+    let mut wikidata_facts: Vec<(String, NamedNode, Term)> = Vec::new();
+    for q in &wikidata {
+        let item = NamedNode::new_unchecked(format!("{WIKIDATA_ENTITY}{q}"));
+        let mut found: Vec<(NamedNode, Term)> = Vec::new();
+        for quad in store.quads_for_pattern(
+            Some(item.as_ref().into()),
+            None,
+            None,
+            Some(graph.as_ref().into()),
+        ) {
+            let quad = quad?;
+            found.push((quad.predicate, quad.object));
+        }
+        // Labels and descriptions in other languages than the preferred one are left out.
+        for (p, _) in WIKIDATA_PROPERTIES {
+            let values: Vec<&Term> = found
+                .iter()
+                .filter(|(x, _)| x.as_str() == *p)
+                .map(|(_, o)| o)
+                .collect();
+            let texts: Vec<Literal> = values
+                .iter()
+                .filter_map(|t| match t {
+                    Term::Literal(l) if l.language().is_some() => Some(l.clone()),
+                    _ => None,
+                })
+                .collect();
+            let predicate = NamedNode::new_unchecked(*p);
+            if texts.is_empty() {
+                for v in values {
+                    wikidata_facts.push((q.clone(), predicate.clone(), (*v).clone()));
+                }
+            } else if let Some(l) = prefer_language(&texts, DESCRIPTION_LANGUAGES) {
+                wikidata_facts.push((q.clone(), predicate, l.clone().into()));
+            }
+        }
+    }
     Ok(Description {
+        description: description(store, node),
+        wikidata_facts,
         node: node.into_owned(),
         labels,
         types,
@@ -273,4 +509,39 @@ pub fn describe(store: &Store, node: NamedOrBlankNodeRef<'_>) -> Result<Descript
         facts,
         wikidata,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_are_grouped_by_three() {
+        assert_eq!(group_digits("1500"), "1\u{a0}500");
+        assert_eq!(group_digits("50000000"), "50\u{a0}000\u{a0}000");
+        assert_eq!(group_digits("50000000.50"), "50\u{a0}000\u{a0}000.5");
+        assert_eq!(group_digits("-1234.0"), "-1\u{a0}234");
+        assert_eq!(group_digits("999"), "999");
+        assert_eq!(group_digits("0"), "0");
+        assert_eq!(group_digits("1e6"), "1e6");
+        assert_eq!(group_digits(""), "");
+    }
+
+    #[test]
+    fn local_names_become_words() {
+        assert_eq!(
+            local_words("http://schema.org/containedInPlace"),
+            "contained in place"
+        );
+        assert_eq!(local_words("http://schema.org/startDate"), "start date");
+        assert_eq!(
+            local_words("http://www.wikidata.org/prop/direct/P17"),
+            "P17"
+        );
+        assert_eq!(
+            local_words("http://www.w3.org/2002/07/owl#sameAs"),
+            "same as"
+        );
+        assert_eq!(local_words("http://example.org/a/"), "a");
+    }
 }

@@ -88,6 +88,9 @@ a{color:#1d5fa8}
 .lang,.datatype{color:#7a8394;font-size:.8em;margin-left:.3em}
 .error{background:#fde8e8;border:1px solid #e5a5a5;padding:.6em;white-space:pre-wrap;font-family:ui-monospace,monospace}
 .note{color:#5c6677}
+.description{font-size:1.05em;color:#2b3445;margin:.1em 0 .5em}
+.quantity{font-weight:600}
+.wikidata-facts{min-width:24em}
 blockquote{margin:.3em 0 .3em 1em;padding:.2em .8em;border-left:3px solid #a8b8d0;color:#2b3445;font-style:italic}
 .types a,.chip{display:inline-block;background:#e7eef8;border-radius:3px;padding:0 .4em;margin-right:.3em}
 .examples li{margin:.2em 0}

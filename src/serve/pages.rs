@@ -30,15 +30,28 @@ fn node_of(term: &Term) -> Option<NamedOrBlankNodeRef<'_>> {
     }
 }
 
-/// A link to the page of `node`, with its label (or short name) as text and, when it has a
-/// label, its short name beside it.
+/// A link to the page of `node`: a quantity with its value and unit alone; anything else
+/// with its label (or description, see [`describe::display_label`]) and its short name
+/// beside it, or its short name alone.
 fn node_link(store: &Store, node: NamedOrBlankNodeRef<'_>) -> String {
     let short = short_name(node);
     let title = match node {
         NamedOrBlankNodeRef::NamedNode(n) => n.as_str().to_owned(),
         NamedOrBlankNodeRef::BlankNode(_) => short.clone(),
     };
-    match describe::label(store, node) {
+    if let Some(q) = describe::label(store, node)
+        .is_none()
+        .then(|| describe::quantity(store, node))
+        .flatten()
+    {
+        return format!(
+            "<a class=\"quantity\" href=\"{}\" title=\"{}\">{}</a>",
+            esc(&entity_href(node)),
+            esc(&title),
+            esc(&q)
+        );
+    }
+    match describe::display_label(store, node) {
         Some(label) => format!(
             "<a href=\"{}\" title=\"{}\">{}</a><span class=\"iri\">{}</span>",
             esc(&entity_href(node)),
@@ -63,14 +76,15 @@ fn term_html(store: &Store, term: &Term) -> String {
     }
 }
 
-/// A link to the page of a property or class, named by its label or `prefix:local`.
+/// A link to the page of a property or class, named in English ([`term_name`]); its
+/// `prefix:local` name in the tooltip.
 fn vocab_link(store: &Store, iri: &NamedNode) -> String {
     let node = iri.as_ref().into();
     format!(
         "<a href=\"{}\" title=\"{}\">{}</a>",
         esc(&entity_href(node)),
-        esc(iri.as_str()),
-        esc(&describe::label(store, node).unwrap_or_else(|| short_name(node)))
+        esc(&short_name(node)),
+        esc(&term_name(store, iri.as_ref()))
     )
 }
 
@@ -352,6 +366,95 @@ fn sources_html(store: &Store, sources: &[NamedOrBlankNode]) -> String {
     format!("<p class=\"source\">Source: {}</p>", links.join("; "))
 }
 
+/// The address of a Wikidata item's page.
+fn wikidata_href(q: &str) -> String {
+    format!("https://www.wikidata.org/wiki/{}", encode_component(q))
+}
+
+/// A value copied from Wikidata as HTML: items link to their page here when the store
+/// knows them, else to Wikidata; websites are external links; points are `lat, lon`.
+fn wikidata_value(store: &Store, value: &Term) -> String {
+    match value {
+        Term::NamedNode(n) => {
+            if let Some(q) = n.as_str().strip_prefix("http://www.wikidata.org/entity/") {
+                match describe::label(store, n.as_ref().into()) {
+                    Some(label) => format!(
+                        "<a href=\"{}\">{}</a><span class=\"iri\">wd:{}</span>",
+                        esc(&entity_href(n.as_ref().into())),
+                        esc(&label),
+                        esc(q)
+                    ),
+                    None => format!(
+                        "<a rel=\"external\" href=\"{}\">wd:{}</a>",
+                        esc(&wikidata_href(q)),
+                        esc(q)
+                    ),
+                }
+            } else {
+                format!("<a rel=\"external\" href=\"{0}\">{0}</a>", esc(n.as_str()))
+            }
+        }
+        Term::Literal(l) if l.datatype().as_str().ends_with("#wktLiteral") => {
+            let point = l
+                .value()
+                .trim()
+                .strip_prefix("Point(")
+                .and_then(|p| p.strip_suffix(')'))
+                .and_then(|p| p.split_once(' '));
+            match point {
+                Some((lon, lat)) => format!(
+                    "<span class=\"value\">{}, {}</span><span class=\"datatype\">lat, lon</span>",
+                    esc(lat.trim()),
+                    esc(lon.trim())
+                ),
+                None => literal(value.as_ref()),
+            }
+        }
+        _ => term_html(store, value),
+    }
+}
+
+/// The facts `enrich` copied from Wikidata, item by item, each with its source.
+fn wikidata_html(store: &Store, d: &Description) -> String {
+    if d.wikidata_facts.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from(
+        "<section id=\"wikidata-facts\"><h2>From Wikidata</h2>\
+         <p class=\"note\">Copied by <code>factgraph enrich</code> into the graph \
+         <code>",
+    );
+    s.push_str(&esc(crate::enrich::GRAPH));
+    s.push_str("</code>, apart from the curated facts.</p>");
+    for q in &d.wikidata {
+        let facts: Vec<_> = d.wikidata_facts.iter().filter(|(i, _, _)| i == q).collect();
+        if facts.is_empty() {
+            continue;
+        }
+        s.push_str("<table class=\"wikidata-facts\"><tbody>");
+        for (_, p, o) in facts {
+            let name = describe::WIKIDATA_PROPERTIES
+                .iter()
+                .find(|(x, _)| *x == p.as_str())
+                .map_or_else(|| term_name(store, p.as_ref()), |(_, n)| (*n).to_owned());
+            s.push_str(&format!(
+                "<tr><th title=\"{}\">{}</th><td>{}</td></tr>",
+                esc(&short_name(p.as_ref().into())),
+                esc(&name),
+                wikidata_value(store, o)
+            ));
+        }
+        s.push_str(&format!(
+            "</tbody></table><p class=\"source\">Source: Wikidata item \
+             <a class=\"wikidata-source\" rel=\"external\" href=\"{}\">{}</a></p>",
+            esc(&wikidata_href(q)),
+            esc(q)
+        ));
+    }
+    s.push_str("</section>");
+    s
+}
+
 fn entity_body(store: &Store, d: &Description, title: &str) -> String {
     let mut s = String::new();
     s.push_str(&format!(
@@ -362,6 +465,15 @@ fn entity_body(store: &Store, d: &Description, title: &str) -> String {
         NamedOrBlankNode::NamedNode(n) => n.as_str().to_owned(),
         NamedOrBlankNode::BlankNode(b) => format!("_:{}", b.as_str()),
     };
+    if let Some(text) = d.description.as_ref().filter(|t| t.value().trim() != title) {
+        s.push_str(&format!(
+            "<p class=\"description\" id=\"entity-description\"{}>{}</p>",
+            text.language()
+                .map(|l| format!(" lang=\"{}\"", esc(l)))
+                .unwrap_or_default(),
+            esc(text.value())
+        ));
+    }
     s.push_str(&format!(
         "<p class=\"iri\" id=\"entity-iri\"><code>{}</code></p>",
         esc(&iri)
@@ -385,10 +497,7 @@ fn entity_body(store: &Store, d: &Description, title: &str) -> String {
             .map(|q| {
                 format!(
                     "<a class=\"wikidata\" rel=\"external\" href=\"{}\">{}</a>",
-                    esc(&format!(
-                        "https://www.wikidata.org/wiki/{}",
-                        encode_component(q)
-                    )),
+                    esc(&wikidata_href(q)),
                     esc(q)
                 )
             })
@@ -398,6 +507,7 @@ fn entity_body(store: &Store, d: &Description, title: &str) -> String {
             links.join(", ")
         ));
     }
+    s.push_str(&wikidata_html(store, d));
     if !d.labels.is_empty() {
         s.push_str("<section id=\"labels\"><h2>Labels</h2><table>");
         for (p, l) in &d.labels {

@@ -170,3 +170,139 @@ pub fn enc(s: &str) -> String {
 pub fn query_path(q: &str) -> String {
     format!("/query?query={}", enc(q))
 }
+
+/// A text of a neighbourhood diagram with its estimated box: class, text, x, y, w, h.
+#[derive(Debug, Clone)]
+pub struct SvgText {
+    /// Its `class` attribute (`edge-label`, `node-label`, `center`, `legend`).
+    pub class: String,
+    /// The text, unescaped.
+    pub text: String,
+    /// Left, top, width, height.
+    pub rect: (f64, f64, f64, f64),
+}
+
+impl SvgText {
+    /// True when the two boxes share some area.
+    pub fn intersects(&self, o: &SvgText) -> bool {
+        let (ax, ay, aw, ah) = self.rect;
+        let (bx, by, bw, bh) = o.rect;
+        ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah
+    }
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let len = tag[start..].find('"')?;
+    Some(tag[start..start + len].to_owned())
+}
+
+/// The `<text>` elements of an SVG, each with a box computed here from its position, anchor,
+/// font size (12 px unless said) and number of characters: 0.6 em per character, 0.8 em of
+/// ascent, 0.25 em of descent (DejaVu Sans, the fonts' widest fallback, averages under
+/// 0.6 em on these labels).
+pub fn svg_texts(svg: &str) -> Vec<SvgText> {
+    let mut out = Vec::new();
+    for part in svg.split("<text").skip(1) {
+        let Some((tag, rest)) = part.split_once('>') else {
+            continue;
+        };
+        let Some((inner, _)) = rest.split_once("</text>") else {
+            continue;
+        };
+        let num = |n: &str| attr(tag, n).and_then(|v| v.parse::<f64>().ok());
+        let (Some(x), Some(y)) = (num("x"), num("y")) else {
+            continue;
+        };
+        let size = num("font-size").unwrap_or(12.0);
+        let text = inner
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&nbsp;", "\u{a0}")
+            .replace("&amp;", "&");
+        let w = text.chars().count() as f64 * size * 0.6;
+        let left = match attr(tag, "text-anchor").as_deref() {
+            Some("middle") => x - w / 2.0,
+            Some("end") => x - w,
+            _ => x,
+        };
+        out.push(SvgText {
+            class: attr(tag, "class").unwrap_or_default(),
+            text,
+            rect: (left, y - size * 0.8, w, size * 1.05),
+        });
+    }
+    out
+}
+
+/// The `viewBox` of an SVG: min x, min y, width, height.
+pub fn svg_view_box(svg: &str) -> Option<(f64, f64, f64, f64)> {
+    let v: Vec<f64> = attr(svg, "viewBox")?
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    (v.len() == 4).then(|| (v[0], v[1], v[2], v[3]))
+}
+
+/// Asserts that no two texts of the SVG overlap and that all are inside its `viewBox`.
+pub fn assert_svg_texts_apart(svg: &str, page: &str) {
+    let texts = svg_texts(svg);
+    assert!(!texts.is_empty(), "{page}: no text in the diagram");
+    let (vx, vy, vw, vh) = svg_view_box(svg).expect("a viewBox");
+    for (i, a) in texts.iter().enumerate() {
+        let (x, y, w, h) = a.rect;
+        assert!(
+            x >= vx && y >= vy && x + w <= vx + vw && y + h <= vy + vh,
+            "{page}: {a:?} is outside the viewBox {:?}",
+            (vx, vy, vw, vh)
+        );
+        for b in &texts[i + 1..] {
+            assert!(!a.intersects(b), "{page}: {a:?} overlaps {b:?}");
+        }
+    }
+}
+
+/// A store loaded from a copy of the bundled data/ with `tests/fixtures/pages/wikidata.nq`
+/// (facts as `enrich` writes them for Q1028 and Q3551), shared by the tests of one binary.
+pub fn store_with_wikidata() -> &'static Path {
+    static STORE: std::sync::OnceLock<(tempfile::TempDir, std::path::PathBuf)> =
+        std::sync::OnceLock::new();
+    let (_, path) = STORE.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).expect("data dir");
+        copy_flat(&root.join("data"), &data);
+        std::fs::copy(
+            root.join("tests/fixtures/pages/wikidata.nq"),
+            data.join("wikidata.nq"),
+        )
+        .expect("fixture");
+        let store = dir.path().join("store.db");
+        let status = Command::new(env!("CARGO_BIN_EXE_factgraph"))
+            .args(["load", "--quiet", "--store"])
+            .arg(&store)
+            .arg(&data)
+            .env_remove("FACTGRAPH_STORE")
+            .status()
+            .expect("factgraph load runs");
+        assert!(status.success(), "load with wikidata.nq failed");
+        (dir, store)
+    });
+    path
+}
+
+fn copy_flat(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).expect("readable dir") {
+        let e = e.expect("dir entry");
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_flat(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy");
+        }
+    }
+}
