@@ -134,7 +134,7 @@ ex:People a rml:TriplesMap;
 "#,
     )
     .unwrap();
-    let (mappings, report) = check_dir(dir.path(), None, &ParseOptions::default()).unwrap();
+    let (mappings, report) = check_dir(dir.path(), None, &ParseOptions::default(), false).unwrap();
     assert_eq!(mappings.len(), 1);
     assert!(report.problems.is_empty(), "{:?}", report.problems);
 }
