@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::fs::File;
 
 use super::references::Rules;
-use super::table::Scanner;
+use super::table::{Row, Scanner};
 use super::values;
 use super::{Problem, Report, Severity};
 use crate::rml::model::{
@@ -69,9 +69,9 @@ enum CSeg {
 impl CExpr {
     /// Writes the value of the row into `out`; false when a cell it needs is empty (RML then
     /// makes no term). Template values are made IRI-safe when `iri`.
-    fn eval(&self, fields: &[String], iri: bool, out: &mut String) -> bool {
+    fn eval(&self, fields: &Row<'_>, iri: bool, out: &mut String) -> bool {
         out.clear();
-        let cell = |c: &usize| fields.get(*c).map_or("", String::as_str);
+        let cell = |c: &usize| fields.field(*c);
         match self {
             Self::Column(c) => {
                 out.push_str(cell(c));
@@ -410,7 +410,8 @@ impl<'m> Plan<'m> {
                     ))
                 })
                 .collect();
-            let refs: Vec<(usize, bool, CExpr)> = self
+            // (group, IRI template, compiled value, every file of the group read already)
+            let refs: Vec<(usize, bool, CExpr, bool)> = self
                 .rules
                 .refs
                 .iter()
@@ -420,15 +421,16 @@ impl<'m> Plan<'m> {
                         r.group,
                         matches!(r.expr, Expr::Template(_)),
                         r.expr.compile(&header)?,
+                        group_sources[r.group].iter().all(|p| done.contains(p)),
                     ))
                 })
                 .collect();
             let mut buf = String::new();
-            while let Some(record) = scanner.next_record(report) {
+            while let Some(record) = scanner.next_row(report) {
                 if record.ragged {
                     continue;
                 }
-                let f = &record.fields;
+                let f = &record;
                 let line = record.line;
                 let col_name = |c: usize| header.get(c).map_or("", String::as_str);
                 for (check, expr, cols, iri) in &checks {
@@ -443,7 +445,7 @@ impl<'m> Plan<'m> {
                     // Spaces around a value put into an IRI become %20: probably unintended.
                     if iri {
                         for &c in cols {
-                            let v = &f[c];
+                            let v = f.field(c);
                             if v.trim() != v && !v.trim().is_empty() {
                                 report.push(Problem::warning(
                                     "value.spaces-in-iri",
@@ -495,12 +497,13 @@ impl<'m> Plan<'m> {
                         self.rules.groups[*g].keys.insert(key_hash(&buf));
                     }
                 }
-                for (group, iri, expr) in &refs {
+                for &(group, iri, ref expr, closed) in &refs {
+                    let group = &group;
+                    let iri = &iri;
                     if !expr.eval(f, *iri, &mut buf) {
                         continue;
                     }
                     // Every file of the group read already: check now, keep nothing.
-                    let closed = group_sources[*group].iter().all(|p| done.contains(p));
                     if closed
                         && (incomplete.contains(group)
                             || self.rules.groups[*group].keys.contains(&key_hash(&buf)))
@@ -516,7 +519,7 @@ impl<'m> Plan<'m> {
                         column: cols.first().copied().unwrap_or(0),
                         shown: cols
                             .iter()
-                            .map(|&c| format!("\"{}\" (column \"{}\")", f[c], col_name(c)))
+                            .map(|&c| format!("\"{}\" (column \"{}\")", f.field(c), col_name(c)))
                             .collect::<Vec<_>>()
                             .join(", "),
                         iri: *iri,
