@@ -10,6 +10,7 @@
 use std::collections::HashSet;
 use std::fs::File;
 
+use super::quotes::Quotes;
 use super::references::Rules;
 use super::table::{Row, Scanner};
 use super::values;
@@ -223,6 +224,7 @@ impl<'m> Plan<'m> {
     /// Reads every file the mapping names and reports what is wrong into `report`.
     pub fn run(mut self, report: &mut Report) {
         let m = self.mapping;
+        let mut quotes = Quotes::new(m, self.lenient == Severity::Error);
         let mapping_file = m.file.display().to_string();
         let mut pending: Vec<Pending> = Vec::new();
         let mut seen = HashSet::new();
@@ -425,8 +427,12 @@ impl<'m> Plan<'m> {
                     ))
                 })
                 .collect();
+            let file_quotes = quotes.for_file(m, &source.path, &header);
             let mut buf = String::new();
             while let Some(record) = scanner.next_row(report) {
+                if !file_quotes.is_empty() {
+                    quotes.check_row(&file_quotes, &header, &record, &file);
+                }
                 if record.ragged {
                     continue;
                 }
@@ -545,6 +551,7 @@ impl<'m> Plan<'m> {
                 report.push(p.problem(g, self.lenient));
             }
         }
+        quotes.finish(report);
     }
 }
 
