@@ -113,6 +113,64 @@ impl CExpr {
         }
     }
 
+    /// Is this an IRI template whose every expansion is a valid absolute IRI, whatever the
+    /// values (so the rows need not be checked one by one)?
+    ///
+    /// An IRI-safe value is made of `iunreserved` characters and `%XX` only: no delimiter
+    /// (`/ ? # : @ [ ]`), so it cannot change where the components of the IRI start and end,
+    /// and it is valid anywhere in a path, a query or a fragment. So when the text before the
+    /// first reference already holds the scheme and the whole authority, and every `%` of
+    /// the text is a complete `%XX`, one expansion (with `a` for each value) that is valid
+    /// means every expansion is. Otherwise (a reference in the scheme or the authority, a
+    /// relative IRI …) the rows are checked one by one.
+    fn iri_always_valid(&self) -> bool {
+        let Self::Template(segments) = self else {
+            return false;
+        };
+        let Some(first) = segments.iter().position(|s| matches!(s, CSeg::Column(_))) else {
+            return false;
+        };
+        let complete_escapes = |t: &str| {
+            let b = t.as_bytes();
+            b.iter().enumerate().all(|(i, &c)| {
+                c != b'%'
+                    || (b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                        && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+            })
+        };
+        let mut lead = String::new();
+        let mut sample = String::new();
+        for (i, s) in segments.iter().enumerate() {
+            match s {
+                CSeg::Text(t) => {
+                    if !complete_escapes(t) {
+                        return false;
+                    }
+                    if i < first {
+                        lead.push_str(t);
+                    }
+                    sample.push_str(t);
+                }
+                CSeg::Column(_) => sample.push('a'),
+            }
+        }
+        let Some((scheme, rest)) = lead.split_once(':') else {
+            return false;
+        };
+        let mut chars = scheme.bytes();
+        if !chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            || !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+        {
+            return false;
+        }
+        if let Some(authority) = rest.strip_prefix("//") {
+            if !authority.contains(['/', '?', '#']) {
+                return false;
+            }
+        }
+        values::is_absolute_iri(&sample)
+    }
+
     /// The columns the value reads, in order.
     fn columns(&self) -> Vec<usize> {
         match self {
@@ -380,8 +438,9 @@ impl<'m> Plan<'m> {
                 }
             }
             // Compile what applies to this file (skipping what names a missing column).
-            // (check, compiled value, its columns, IRI-safe expansion, can be skipped)
-            let checks: Vec<(Check, CExpr, Vec<usize>, bool)> = self
+            // (check, compiled value, its columns, IRI-safe expansion, valid whatever the
+            // values)
+            let checks: Vec<(Check, CExpr, Vec<usize>, bool, bool)> = self
                 .checks
                 .iter()
                 .filter(|c| m.triples_maps[c.triples_map].source == *source)
@@ -390,7 +449,8 @@ impl<'m> Plan<'m> {
                     let cols = expr.columns();
                     let iri =
                         matches!(c.kind, Kind::Iri { .. }) && matches!(c.expr, Expr::Template(_));
-                    Some((c.clone(), expr, cols, iri))
+                    let always_valid = iri && expr.iri_always_valid();
+                    Some((c.clone(), expr, cols, iri, always_valid))
                 })
                 .collect();
             let mut keys: Vec<KeyState> = self
@@ -439,14 +499,28 @@ impl<'m> Plan<'m> {
                 let f = &record;
                 let line = record.line;
                 let col_name = |c: usize| header.get(c).map_or("", String::as_str);
-                for (check, expr, cols, iri) in &checks {
+                for (check, expr, cols, iri, always_valid) in &checks {
                     let iri = *iri;
-                    if !expr.eval(f, iri, &mut buf) {
-                        continue;
-                    }
-                    let first = cols.first().copied().unwrap_or(0);
-                    if let Some(p) = check_value(&check.kind, &buf, cols, &header) {
-                        report.push(Problem::error(p.0, &file, line, first as u64 + 1, p.1, p.2));
+                    if *always_valid {
+                        // Only whether the template makes a term (no empty cell) matters.
+                        if cols.iter().any(|&c| f.field(c).is_empty()) {
+                            continue;
+                        }
+                    } else {
+                        if !expr.eval(f, iri, &mut buf) {
+                            continue;
+                        }
+                        let first = cols.first().copied().unwrap_or(0);
+                        if let Some(p) = check_value(&check.kind, &buf, cols, &header) {
+                            report.push(Problem::error(
+                                p.0,
+                                &file,
+                                line,
+                                first as u64 + 1,
+                                p.1,
+                                p.2,
+                            ));
+                        }
                     }
                     // Spaces around a value put into an IRI become %20: probably unintended.
                     if iri {
@@ -737,6 +811,56 @@ fn check_value(
                     ),
                     "values that make a valid IRI".to_owned(),
                 )),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut never says "always valid" of a template that some value makes invalid.
+    #[test]
+    fn iri_always_valid_holds_for_every_value() {
+        let header: Vec<String> = vec!["a".into(), "b".into()];
+        let values = [
+            "x", "1", "é", "a b", "%", "%zz", "a/b", "a:b", "[x]", "?q", "#f", "@", "\u{FFFE}",
+            "\u{E000}", "😀", "-", "~", "..", "\u{7F}", "a\"b", "<>", " ",
+        ];
+        let cases = [
+            ("http://ex.com/{a}", true),
+            ("https://w3id.org/factgraph/id/{a}/{b}", true),
+            ("https://w3id.org/factgraph/ns#{a}", true),
+            ("http://ex.com/x?q={a}&r={b}", true),
+            ("urn:x:{a}", true),
+            ("mailto:{a}", true),
+            ("{a}", false),
+            ("{a}:x", false),
+            ("http://{a}/x", false),
+            ("http://ex.com:{a}/", false),
+            ("http://ex.com/%{a}", false),
+            ("x/{a}", false),
+            ("http://ex.com/[{a}]", false),
+        ];
+        for (template, expected) in cases {
+            let t = Template::parse(template).unwrap();
+            let c = Expr::Template(t).compile(&header).unwrap();
+            assert_eq!(c.iri_always_valid(), expected, "{template}");
+            if !expected {
+                continue;
+            }
+            for a in values {
+                for b in values {
+                    let text = format!("{a},{b}\n");
+                    let mut report = Report::default();
+                    let mut s = Scanner::new(text.as_bytes(), "t.csv");
+                    let row = s.next_row(&mut report).unwrap();
+                    let mut out = String::new();
+                    if c.eval(&row, true, &mut out) {
+                        assert!(values::is_absolute_iri(&out), "{template} {out}");
+                    }
+                }
             }
         }
     }
