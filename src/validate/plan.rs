@@ -171,6 +171,25 @@ impl CExpr {
         values::is_absolute_iri(&sample)
     }
 
+    /// Writes into `out` what identifies the value: the value itself, except for a template
+    /// of one reference, where the raw cell stands for the IRI (the same text around it in
+    /// every template of its shape, and IRI-safe encoding is one-to-one), so no encoding
+    /// is needed. False when a cell it needs is empty.
+    fn key(&self, fields: &Row<'_>, out: &mut String) -> bool {
+        if let Self::Template(segments) = self {
+            let mut cols = segments.iter().filter_map(|s| match s {
+                CSeg::Column(c) => Some(*c),
+                CSeg::Text(_) => None,
+            });
+            if let (Some(c), None) = (cols.next(), cols.next()) {
+                out.clear();
+                out.push_str(fields.field(c));
+                return !out.is_empty();
+            }
+        }
+        self.eval(fields, matches!(self, Self::Template(_)), out)
+    }
+
     /// The columns the value reads, in order.
     fn columns(&self) -> Vec<usize> {
         match self {
@@ -543,13 +562,13 @@ impl<'m> Plan<'m> {
                     }
                 }
                 for (tm, group, duplicates, expr, seen) in &mut keys {
-                    let iri = matches!(expr, CExpr::Template(_));
-                    if !expr.eval(f, iri, &mut buf) {
+                    if !expr.key(f, &mut buf) {
                         continue;
                     }
+                    let h = key_hash(&buf);
                     if *duplicates {
-                        let h = key_hash(&buf);
                         if let Some(first) = seen.get(&h) {
+                            expr.eval(f, matches!(expr, CExpr::Template(_)), &mut buf);
                             let cols = expr.columns();
                             let c = cols
                                 .iter()
@@ -574,25 +593,28 @@ impl<'m> Plan<'m> {
                         }
                     }
                     if let Some(g) = group {
-                        self.rules.groups[*g].keys.insert(key_hash(&buf));
+                        self.rules.groups[*g].keys.insert(h);
                     }
                 }
                 for &(group, iri, ref expr, closed) in &refs {
                     let group = &group;
                     let iri = &iri;
-                    if !expr.eval(f, *iri, &mut buf) {
+                    if !expr.key(f, &mut buf) {
                         continue;
                     }
+                    let h = key_hash(&buf);
                     // Every file of the group read already: check now, keep nothing.
                     if closed
                         && (incomplete.contains(group)
-                            || self.rules.groups[*group].keys.contains(&key_hash(&buf)))
+                            || self.rules.groups[*group].keys.contains(&h))
                     {
                         continue;
                     }
                     let cols = expr.columns();
+                    expr.eval(f, *iri, &mut buf);
                     let p = Pending {
                         group: *group,
+                        hash: h,
                         key: buf.clone(),
                         file: file.clone(),
                         line,
@@ -621,7 +643,7 @@ impl<'m> Plan<'m> {
         }
         for p in pending {
             let g = &self.rules.groups[p.group];
-            if !incomplete.contains(&p.group) && !g.keys.contains(&key_hash(&p.key)) {
+            if !incomplete.contains(&p.group) && !g.keys.contains(&p.hash) {
                 report.push(p.problem(g, self.lenient));
             }
         }
@@ -639,21 +661,25 @@ type KeyState = (
     rustc_hash::FxHashMap<u128, u64>,
 );
 
-/// A 128-bit hash of a key: sets of ids hold hashes, not strings, so that checking millions
-/// of rows stays within a few hundred megabytes (SipHash and FxHash side by side; a false
-/// match needs both to collide at once).
+/// A 128-bit hash of a key (SipHash-1-3, 128-bit output): sets of ids hold hashes, not
+/// strings, so that their memory does not depend on the length of the ids. A false match
+/// of two different keys (odds about n²/2¹²⁹) could only hide a problem, never report one
+/// that is not there, except between two ids of one file (a duplicate); at 10⁷ ids the odds
+/// are below 10⁻²⁴.
 pub(crate) fn key_hash(key: &str) -> u128 {
-    use std::hash::{Hash, Hasher};
-    let mut a = std::collections::hash_map::DefaultHasher::new();
-    key.hash(&mut a);
-    let mut b = rustc_hash::FxHasher::default();
-    key.hash(&mut b);
-    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+    use siphasher::sip128::Hasher128;
+    use std::hash::Hasher;
+    let mut h = siphasher::sip128::SipHasher13::new();
+    h.write(key.as_bytes());
+    h.finish128().as_u128()
 }
 
 /// A reference waiting for every file to be read.
 struct Pending {
     group: usize,
+    /// The key's hash.
+    hash: u128,
+    /// The value as made (the IRI, for a template), for the message.
     key: String,
     file: String,
     line: u64,
