@@ -103,8 +103,10 @@ pub struct Scanner<R> {
     file: String,
     state: State,
     line: u64,
-    /// The bytes of the field being read.
-    field: Vec<u8>,
+    /// The bytes of the record's fields, one after the other (the last one being read).
+    bytes: Vec<u8>,
+    /// The line each field of the record starts on.
+    field_lines: Vec<u64>,
     /// The text of the record's fields so far, one after the other.
     text: String,
     /// Where each field of `text` ends.
@@ -137,7 +139,8 @@ impl<R: Read> Scanner<R> {
             file: file.into(),
             state: State::FieldStart,
             line: 1,
-            field: Vec::new(),
+            bytes: Vec::new(),
+            field_lines: Vec::new(),
             text: String::new(),
             ends: Vec::new(),
             record_line: 1,
@@ -318,6 +321,8 @@ impl<R: Read> Scanner<R> {
             self.ready = false;
             self.text.clear();
             self.ends.clear();
+            self.bytes.clear();
+            self.field_lines.clear();
         }
         loop {
             if self.pos == self.len || !self.started {
@@ -381,13 +386,13 @@ impl<R: Read> Scanner<R> {
             };
             if run > 0 {
                 if self.state == State::FieldStart {
-                    if self.ends.is_empty() && self.field.is_empty() {
+                    if self.ends.is_empty() && self.bytes.is_empty() {
                         self.record_line = self.line;
                     }
                     self.field_line = self.line;
                     self.state = State::Unquoted;
                 }
-                self.field.extend_from_slice(&bytes[..run]);
+                self.bytes.extend_from_slice(&bytes[..run]);
                 self.after_cr = false;
                 self.pos += run;
                 continue;
@@ -399,66 +404,87 @@ impl<R: Read> Scanner<R> {
     }
 
     /// Ends the field being read.
-    fn end_field(&mut self, report: &mut Report) {
+    fn end_field(&mut self) {
         self.stray_quote = false;
-        match std::str::from_utf8(&self.field) {
-            Ok(s) => self.text.push_str(s),
-            Err(e) => {
-                let bytes = &self.field;
-                let at = e.valid_up_to();
-                let len = e.error_len().unwrap_or(bytes.len() - at);
-                let line = self.field_line + line_breaks(&bytes[..at]);
-                let bad: String = bytes[at..at + len]
-                    .iter()
-                    .map(|b| format!("0x{b:02X} "))
-                    .collect();
-                let before = String::from_utf8_lossy(&bytes[..at]);
-                let before: String = {
-                    let chars: Vec<char> = before.chars().collect();
-                    chars[chars.len().saturating_sub(20)..].iter().collect()
-                };
-                let lossy = String::from_utf8_lossy(bytes).into_owned();
-                let n = self.ends.len();
-                self.fail(
-                    report,
-                    Problem::error(
-                        "csv.invalid-utf8",
-                        &self.file,
-                        line,
-                        n as u64 + 1,
-                        format!(
-                            "invalid UTF-8 in field {}: bytes {}after \"{before}\"",
-                            n + 1,
-                            bad
-                        ),
-                        "UTF-8 text (save the file as UTF-8)",
-                    ),
-                );
-                self.text.push_str(&lossy);
+        self.ends.push(self.bytes.len());
+        self.field_lines.push(self.field_line);
+    }
+
+    /// Turns the bytes of the fields read into text: the whole record is validated at once
+    /// (SIMD); only when that fails is each field validated, and its invalid bytes reported
+    /// and replaced by U+FFFD.
+    fn settle(&mut self, report: &mut Report) {
+        self.text.clear();
+        let upto = self.ends.last().copied().unwrap_or(0);
+        // Valid as a whole and cut at character boundaries: each field is valid.
+        if let Ok(s) = simdutf8::basic::from_utf8(&self.bytes[..upto]) {
+            if self.ends.iter().all(|&e| s.is_char_boundary(e)) {
+                self.text.push_str(s);
+                return;
             }
         }
-        self.field.clear();
-        self.ends.push(self.text.len());
+        let bytes = std::mem::take(&mut self.bytes);
+        let mut start = 0;
+        for i in 0..self.ends.len() {
+            let field = &bytes[start..self.ends[i]];
+            start = self.ends[i];
+            match std::str::from_utf8(field) {
+                Ok(s) => self.text.push_str(s),
+                Err(e) => {
+                    let at = e.valid_up_to();
+                    let len = e.error_len().unwrap_or(field.len() - at);
+                    let line = self.field_lines[i] + line_breaks(&field[..at]);
+                    let bad: String = field[at..at + len]
+                        .iter()
+                        .map(|b| format!("0x{b:02X} "))
+                        .collect();
+                    let before = String::from_utf8_lossy(&field[..at]);
+                    let before: String = {
+                        let chars: Vec<char> = before.chars().collect();
+                        chars[chars.len().saturating_sub(20)..].iter().collect()
+                    };
+                    self.fail(
+                        report,
+                        Problem::error(
+                            "csv.invalid-utf8",
+                            &self.file,
+                            line,
+                            i as u64 + 1,
+                            format!(
+                                "invalid UTF-8 in field {}: bytes {}after \"{before}\"",
+                                i + 1,
+                                bad
+                            ),
+                            "UTF-8 text (save the file as UTF-8)",
+                        ),
+                    );
+                    self.text.push_str(&String::from_utf8_lossy(field));
+                }
+            }
+            self.ends[i] = self.text.len();
+        }
+        self.bytes = bytes;
     }
 
     /// The record read is complete.
-    fn record_done(&mut self) {
+    fn record_done(&mut self, report: &mut Report) {
+        self.settle(report);
         self.ready = true;
         self.ready_line = self.record_line;
     }
 
     /// Ends the record being read (an empty line is no record).
     fn end_record(&mut self, report: &mut Report) {
-        if self.ends.is_empty() && self.field.is_empty() && self.state == State::FieldStart {
+        if self.ends.is_empty() && self.bytes.is_empty() && self.state == State::FieldStart {
             return;
         }
-        self.end_field(report);
-        self.record_done();
+        self.end_field();
+        self.record_done(report);
     }
 
     /// Takes one byte.
     fn step(&mut self, b: u8, report: &mut Report) {
-        if self.ends.is_empty() && self.field.is_empty() && self.state == State::FieldStart {
+        if self.ends.is_empty() && self.bytes.is_empty() && self.state == State::FieldStart {
             self.record_line = self.line;
         }
         // Lines end with \n, \r\n or a lone \r, as editors count them. (The csv crate
@@ -472,7 +498,7 @@ impl<R: Read> Scanner<R> {
         match self.state {
             State::FieldStart | State::Unquoted => match b {
                 b',' => {
-                    self.end_field(report);
+                    self.end_field();
                     self.state = State::FieldStart;
                 }
                 b'\n' | b'\r' => {
@@ -483,7 +509,7 @@ impl<R: Read> Scanner<R> {
                     self.field_line = self.line;
                     self.state = State::Quoted;
                 }
-                b'"' if self.stray_quote => self.field.push(b),
+                b'"' if self.stray_quote => self.bytes.push(b),
                 b'"' => {
                     self.stray_quote = true;
                     let n = self.ends.len();
@@ -498,13 +524,13 @@ impl<R: Read> Scanner<R> {
                         ),
                         "the whole field quoted, with each '\"' inside it doubled (RFC 4180)",
                     ));
-                    self.field.push(b);
+                    self.bytes.push(b);
                 }
                 _ => {
                     if self.state == State::FieldStart {
                         self.field_line = self.line;
                     }
-                    self.field.push(b);
+                    self.bytes.push(b);
                     self.state = State::Unquoted;
                 }
             },
@@ -512,23 +538,23 @@ impl<R: Read> Scanner<R> {
                 if b == b'"' {
                     self.state = State::QuoteInQuoted;
                 } else {
-                    self.field.push(b);
+                    self.bytes.push(b);
                 }
             }
             State::QuoteInQuoted => match b {
                 b'"' => {
-                    self.field.push(b'"');
+                    self.bytes.push(b'"');
                     self.state = State::Quoted;
                 }
                 b',' => {
-                    self.end_field(report);
+                    self.end_field();
                     self.state = State::FieldStart;
                 }
                 b'\n' | b'\r' => {
                     self.state = State::FieldStart;
                     // The record is not empty: it has at least this (quoted) field.
-                    self.end_field(report);
-                    self.record_done();
+                    self.end_field();
+                    self.record_done(report);
                 }
                 _ => {
                     let n = self.ends.len();
@@ -540,7 +566,7 @@ impl<R: Read> Scanner<R> {
                         format!("text after the closing quote of field {}", n + 1),
                         "a comma or the end of the line right after a closing '\"' (write '\"\"' for a quote inside a quoted field)",
                     ));
-                    self.field.push(b);
+                    self.bytes.push(b);
                     self.state = State::Unquoted;
                 }
             },
@@ -551,6 +577,8 @@ impl<R: Read> Scanner<R> {
     fn finish(&mut self, report: &mut Report) {
         match self.state {
             State::Quoted => {
+                // The fields completed before are reported as they would have been.
+                self.settle(report);
                 let n = self.ends.len();
                 self.fail(report, Problem::error(
                     "csv.unterminated-quote",
@@ -565,12 +593,13 @@ impl<R: Read> Scanner<R> {
                 ));
                 self.ends.clear();
                 self.text.clear();
-                self.field.clear();
+                self.bytes.clear();
+                self.field_lines.clear();
             }
             State::QuoteInQuoted => {
                 self.state = State::FieldStart;
-                self.end_field(report);
-                self.record_done();
+                self.end_field();
+                self.record_done(report);
             }
             State::FieldStart | State::Unquoted => self.end_record(report),
         }
