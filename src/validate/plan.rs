@@ -12,13 +12,16 @@ use std::fs::File;
 
 use super::quotes::Quotes;
 use super::references::Rules;
-use super::table::{Row, Scanner};
+use super::table::{Batch, Row, Scanner};
 use super::values;
 use super::{Problem, Report, Severity};
 use crate::rml::model::{
     LangOrDatatype, Mapping, ObjectMap, ReferenceFormulation, TermMap, TermType, Value,
 };
 use crate::rml::template::{push_iri_safe, Segment, Template};
+
+/// Rows handed at a time from the thread that scans a file to the checks.
+const ROWS_PER_BATCH: usize = 1024;
 
 /// `schema:currency`, whose values are ISO 4217 codes.
 const SCHEMA_CURRENCY: &str = "http://schema.org/currency";
@@ -508,45 +511,71 @@ impl<'m> Plan<'m> {
                 .collect();
             let file_quotes = quotes.for_file(m, &source.path, &header);
             let mut buf = String::new();
-            while let Some(record) = scanner.next_row(report) {
-                if !file_quotes.is_empty() {
-                    quotes.check_row(&file_quotes, &header, &record, &file);
-                }
-                if record.ragged {
-                    continue;
-                }
-                let f = &record;
-                let line = record.line;
-                let col_name = |c: usize| header.get(c).map_or("", String::as_str);
-                for (check, expr, cols, iri, always_valid) in &checks {
-                    let iri = *iri;
-                    if *always_valid {
-                        // Only whether the template makes a term (no empty cell) matters.
-                        if cols.iter().any(|&c| f.field(c).is_empty()) {
-                            continue;
-                        }
-                    } else {
-                        if !expr.eval(f, iri, &mut buf) {
-                            continue;
-                        }
-                        let first = cols.first().copied().unwrap_or(0);
-                        if let Some(p) = check_value(&check.kind, &buf, cols, &header) {
-                            report.push(Problem::error(
-                                p.0,
-                                &file,
-                                line,
-                                first as u64 + 1,
-                                p.1,
-                                p.2,
-                            ));
+            // The file is scanned on its own thread, a few thousand rows ahead of the checks
+            // of its rows (in batches, whose buffers come back to be reused). Its problems are
+            // merged afterwards.
+            let (to_check, scanned) = std::sync::mpsc::sync_channel::<Batch>(4);
+            let (give_back, recycled) = std::sync::mpsc::channel::<Batch>();
+            std::thread::scope(|scope| {
+                let scanning = scope.spawn(move || {
+                    let mut found = Report::default();
+                    let mut batch = Batch::default();
+                    while let Some(row) = scanner.next_row(&mut found) {
+                        batch.push(&row);
+                        if batch.len() >= ROWS_PER_BATCH {
+                            if to_check.send(std::mem::take(&mut batch)).is_err() {
+                                break;
+                            }
+                            if let Ok(b) = recycled.try_recv() {
+                                batch = b;
+                            }
                         }
                     }
-                    // Spaces around a value put into an IRI become %20: probably unintended.
-                    if iri {
-                        for &c in cols {
-                            let v = f.field(c);
-                            if v.trim() != v && !v.trim().is_empty() {
-                                report.push(Problem::warning(
+                    if !batch.is_empty() {
+                        let _ = to_check.send(batch);
+                    }
+                    (found, scanner.rows, scanner.damaged)
+                });
+                for mut batch in scanned {
+                    for record in batch.rows() {
+                        if !file_quotes.is_empty() {
+                            quotes.check_row(&file_quotes, &header, &record, &file);
+                        }
+                        if record.ragged {
+                            continue;
+                        }
+                        let f = &record;
+                        let line = record.line;
+                        let col_name = |c: usize| header.get(c).map_or("", String::as_str);
+                        for (check, expr, cols, iri, always_valid) in &checks {
+                            let iri = *iri;
+                            if *always_valid {
+                                // Only whether the template makes a term (no empty cell) matters.
+                                if cols.iter().any(|&c| f.field(c).is_empty()) {
+                                    continue;
+                                }
+                            } else {
+                                if !expr.eval(f, iri, &mut buf) {
+                                    continue;
+                                }
+                                let first = cols.first().copied().unwrap_or(0);
+                                if let Some(p) = check_value(&check.kind, &buf, cols, &header) {
+                                    report.push(Problem::error(
+                                        p.0,
+                                        &file,
+                                        line,
+                                        first as u64 + 1,
+                                        p.1,
+                                        p.2,
+                                    ));
+                                }
+                            }
+                            // Spaces around a value put into an IRI become %20: probably unintended.
+                            if iri {
+                                for &c in cols {
+                                    let v = f.field(c);
+                                    if v.trim() != v && !v.trim().is_empty() {
+                                        report.push(Problem::warning(
                                     "value.spaces-in-iri",
                                     &file,
                                     line,
@@ -557,26 +586,26 @@ impl<'m> Plan<'m> {
                                     ),
                                     "the value without surrounding spaces",
                                 ));
+                                    }
+                                }
                             }
                         }
-                    }
-                }
-                for (tm, group, duplicates, expr, seen) in &mut keys {
-                    if !expr.key(f, &mut buf) {
-                        continue;
-                    }
-                    let h = key_hash(&buf);
-                    if *duplicates {
-                        if let Some(first) = seen.get(&h) {
-                            expr.eval(f, matches!(expr, CExpr::Template(_)), &mut buf);
-                            let cols = expr.columns();
-                            let c = cols
-                                .iter()
-                                .copied()
-                                .find(|&c| col_name(c) == "id")
-                                .or_else(|| cols.last().copied())
-                                .unwrap_or(0);
-                            report.push(Problem::new(
+                        for (tm, group, duplicates, expr, seen) in &mut keys {
+                            if !expr.key(f, &mut buf) {
+                                continue;
+                            }
+                            let h = key_hash(&buf);
+                            if *duplicates {
+                                if let Some(first) = seen.get(&h) {
+                                    expr.eval(f, matches!(expr, CExpr::Template(_)), &mut buf);
+                                    let cols = expr.columns();
+                                    let c = cols
+                                        .iter()
+                                        .copied()
+                                        .find(|&c| col_name(c) == "id")
+                                        .or_else(|| cols.last().copied())
+                                        .unwrap_or(0);
+                                    report.push(Problem::new(
                                 self.lenient,
                                 "data.duplicate-id",
                                 &file,
@@ -588,58 +617,74 @@ impl<'m> Plan<'m> {
                                 ),
                                 "each row with its own id",
                             ));
-                        } else {
-                            seen.insert(h, line);
+                                } else {
+                                    seen.insert(h, line);
+                                }
+                            }
+                            if let Some(g) = group {
+                                self.rules.groups[*g].keys.insert(h);
+                            }
+                        }
+                        for &(group, iri, ref expr, closed) in &refs {
+                            let group = &group;
+                            let iri = &iri;
+                            if !expr.key(f, &mut buf) {
+                                continue;
+                            }
+                            let h = key_hash(&buf);
+                            // Every file of the group read already: check now, keep nothing.
+                            if closed
+                                && (incomplete.contains(group)
+                                    || self.rules.groups[*group].keys.contains(&h))
+                            {
+                                continue;
+                            }
+                            let cols = expr.columns();
+                            expr.eval(f, *iri, &mut buf);
+                            let p = Pending {
+                                group: *group,
+                                hash: h,
+                                key: buf.clone(),
+                                file: file.clone(),
+                                line,
+                                column: cols.first().copied().unwrap_or(0),
+                                shown: cols
+                                    .iter()
+                                    .map(|&c| {
+                                        format!("\"{}\" (column \"{}\")", f.field(c), col_name(c))
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                                iri: *iri,
+                            };
+                            if closed {
+                                report.push(p.problem(&self.rules.groups[p.group], self.lenient));
+                            } else {
+                                pending.push(p);
+                            }
                         }
                     }
-                    if let Some(g) = group {
-                        self.rules.groups[*g].keys.insert(h);
-                    }
+                    batch.clear();
+                    let _ = give_back.send(batch);
                 }
-                for &(group, iri, ref expr, closed) in &refs {
-                    let group = &group;
-                    let iri = &iri;
-                    if !expr.key(f, &mut buf) {
-                        continue;
-                    }
-                    let h = key_hash(&buf);
-                    // Every file of the group read already: check now, keep nothing.
-                    if closed
-                        && (incomplete.contains(group)
-                            || self.rules.groups[*group].keys.contains(&h))
-                    {
-                        continue;
-                    }
-                    let cols = expr.columns();
-                    expr.eval(f, *iri, &mut buf);
-                    let p = Pending {
-                        group: *group,
-                        hash: h,
-                        key: buf.clone(),
-                        file: file.clone(),
-                        line,
-                        column: cols.first().copied().unwrap_or(0),
-                        shown: cols
-                            .iter()
-                            .map(|&c| format!("\"{}\" (column \"{}\")", f.field(c), col_name(c)))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        iri: *iri,
-                    };
-                    if closed {
-                        report.push(p.problem(&self.rules.groups[p.group], self.lenient));
-                    } else {
-                        pending.push(p);
-                    }
+                // The scanning thread only ends by itself; a panic there is one here.
+                let (found, rows, damaged) = match scanning.join() {
+                    Ok(r) => r,
+                    Err(e) => std::panic::resume_unwind(e),
+                };
+                report.append(found);
+                report.rows += rows;
+                if damaged {
+                    incomplete.extend(groups_of(source));
                 }
-            }
-            report.rows += scanner.rows;
+            });
             done.insert(source.path.clone());
-            // The scanner reads ahead: list this file's problems in the order of the file.
-            report.problems[first_problem..].sort_by_key(|p| (p.file != file, p.line, p.column));
-            if scanner.damaged {
-                incomplete.extend(groups_of(source));
-            }
+            // List this file's problems in the order of the file; on one field, the CSV
+            // structure's first (the scanner found them before the row was checked).
+            report.problems[first_problem..].sort_by_key(|p| {
+                let structure = p.code.starts_with("csv.") || p.code == "file.unreadable";
+                (p.file != file, p.line, p.column, !structure)
+            });
         }
         for p in pending {
             let g = &self.rules.groups[p.group];

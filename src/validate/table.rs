@@ -63,6 +63,63 @@ impl<'a> Row<'a> {
     }
 }
 
+/// Records read ahead in one piece, handed from the thread that scans a file to the one that
+/// checks its rows.
+#[derive(Debug, Default)]
+pub struct Batch {
+    text: String,
+    ends: Vec<usize>,
+    /// (line, ragged, text start, text end, first end, field count) of each record.
+    rows: Vec<(u64, bool, usize, usize, usize, usize)>,
+}
+
+impl Batch {
+    /// Adds a copy of `row`.
+    pub fn push(&mut self, row: &Row<'_>) {
+        let start = self.text.len();
+        self.text.push_str(row.text);
+        let first = self.ends.len();
+        self.ends.extend_from_slice(row.ends);
+        self.rows.push((
+            row.line,
+            row.ragged,
+            start,
+            self.text.len(),
+            first,
+            row.ends.len(),
+        ));
+    }
+
+    /// How many records.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// No record.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Empties the batch, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.rows.clear();
+    }
+
+    /// The records, in order.
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> + '_ {
+        self.rows
+            .iter()
+            .map(|&(line, ragged, start, end, first, n)| Row {
+                line,
+                ragged,
+                text: self.text.get(start..end).unwrap_or(""),
+                ends: &self.ends[first..first + n],
+            })
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum State {
     /// At the start of a field.
