@@ -783,9 +783,24 @@ fn run_query(
     Ok(())
 }
 
-/// Writes through `f` to FILE (via a temporary file renamed on success) or to stdout.
+/// Writes through `f` to FILE (via a temporary file renamed on success) or to stdout. A FILE
+/// that exists and is not a regular file (`/dev/null`, a named pipe) is written to as it is:
+/// renaming over it would replace the device.
 fn with_output<T>(output: Option<&Path>, f: impl FnOnce(&mut dyn Write) -> Result<T>) -> Result<T> {
+    let special = output
+        .and_then(|p| std::fs::metadata(p).ok())
+        .is_some_and(|m| !m.is_file() && !m.is_dir());
     match output {
+        Some(path) if special => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = BufWriter::new(file);
+            let r = f(&mut w)?;
+            w.flush()?;
+            Ok(r)
+        }
         None => {
             let stdout = io::stdout();
             let mut w = BufWriter::new(stdout.lock());

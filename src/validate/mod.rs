@@ -260,6 +260,35 @@ impl Report {
         self.problems.push(p);
     }
 
+    /// Adds the problems of `other` (found apart, e.g. on another thread) after those of
+    /// `self`, each kind of each file still capped.
+    pub fn append(&mut self, other: Report) {
+        let mut unlisted = other.per_kind;
+        for p in other.problems {
+            if let Some(n) = unlisted.get_mut(&(p.file.clone(), p.code)) {
+                *n -= 1;
+            }
+            self.push(p);
+        }
+        for (kind, n) in unlisted {
+            *self.per_kind.entry(kind).or_insert(0) += n;
+        }
+        self.omitted += other.omitted;
+        self.omitted_errors += other.omitted_errors;
+        self.files += other.files;
+        self.rows += other.rows;
+    }
+
+    /// Counts `n` problems of the given severity that are not listed (already past the cap
+    /// of their kind).
+    pub fn count_omitted(&mut self, file: &str, code: &'static str, severity: Severity, n: usize) {
+        *self.per_kind.entry((file.to_owned(), code)).or_insert(0) += n;
+        self.omitted += n as u64;
+        if severity == Severity::Error {
+            self.omitted_errors += n;
+        }
+    }
+
     /// Errors, listed or not.
     pub fn errors(&self) -> usize {
         self.problems
@@ -377,8 +406,8 @@ pub fn check_mappings(mappings: &[Mapping], strict: bool, report: &mut Report) {
                 "",
             ));
         }
+        // The quotes are checked in the same reading of the files as the rest.
         plan::Plan::new(m).strict(strict).run(report);
-        quotes::check(m, strict, report);
     }
 }
 

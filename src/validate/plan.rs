@@ -10,14 +10,18 @@
 use std::collections::HashSet;
 use std::fs::File;
 
+use super::quotes::Quotes;
 use super::references::Rules;
-use super::table::Scanner;
+use super::table::{Batch, Row, Scanner};
 use super::values;
 use super::{Problem, Report, Severity};
 use crate::rml::model::{
     LangOrDatatype, Mapping, ObjectMap, ReferenceFormulation, TermMap, TermType, Value,
 };
 use crate::rml::template::{push_iri_safe, Segment, Template};
+
+/// Rows handed at a time from the thread that scans a file to the checks.
+const ROWS_PER_BATCH: usize = 1024;
 
 /// `schema:currency`, whose values are ISO 4217 codes.
 const SCHEMA_CURRENCY: &str = "http://schema.org/currency";
@@ -69,9 +73,9 @@ enum CSeg {
 impl CExpr {
     /// Writes the value of the row into `out`; false when a cell it needs is empty (RML then
     /// makes no term). Template values are made IRI-safe when `iri`.
-    fn eval(&self, fields: &[String], iri: bool, out: &mut String) -> bool {
+    fn eval(&self, fields: &Row<'_>, iri: bool, out: &mut String) -> bool {
         out.clear();
-        let cell = |c: &usize| fields.get(*c).map_or("", String::as_str);
+        let cell = |c: &usize| fields.field(*c);
         match self {
             Self::Column(c) => {
                 out.push_str(cell(c));
@@ -110,6 +114,83 @@ impl CExpr {
                 true
             }
         }
+    }
+
+    /// Is this an IRI template whose every expansion is a valid absolute IRI, whatever the
+    /// values (so the rows need not be checked one by one)?
+    ///
+    /// An IRI-safe value is made of `iunreserved` characters and `%XX` only: no delimiter
+    /// (`/ ? # : @ [ ]`), so it cannot change where the components of the IRI start and end,
+    /// and it is valid anywhere in a path, a query or a fragment. So when the text before the
+    /// first reference already holds the scheme and the whole authority, and every `%` of
+    /// the text is a complete `%XX`, one expansion (with `a` for each value) that is valid
+    /// means every expansion is. Otherwise (a reference in the scheme or the authority, a
+    /// relative IRI …) the rows are checked one by one.
+    fn iri_always_valid(&self) -> bool {
+        let Self::Template(segments) = self else {
+            return false;
+        };
+        let Some(first) = segments.iter().position(|s| matches!(s, CSeg::Column(_))) else {
+            return false;
+        };
+        let complete_escapes = |t: &str| {
+            let b = t.as_bytes();
+            b.iter().enumerate().all(|(i, &c)| {
+                c != b'%'
+                    || (b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                        && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+            })
+        };
+        let mut lead = String::new();
+        let mut sample = String::new();
+        for (i, s) in segments.iter().enumerate() {
+            match s {
+                CSeg::Text(t) => {
+                    if !complete_escapes(t) {
+                        return false;
+                    }
+                    if i < first {
+                        lead.push_str(t);
+                    }
+                    sample.push_str(t);
+                }
+                CSeg::Column(_) => sample.push('a'),
+            }
+        }
+        let Some((scheme, rest)) = lead.split_once(':') else {
+            return false;
+        };
+        let mut chars = scheme.bytes();
+        if !chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            || !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+        {
+            return false;
+        }
+        if let Some(authority) = rest.strip_prefix("//") {
+            if !authority.contains(['/', '?', '#']) {
+                return false;
+            }
+        }
+        values::is_absolute_iri(&sample)
+    }
+
+    /// Writes into `out` what identifies the value: the value itself, except for a template
+    /// of one reference, where the raw cell stands for the IRI (the same text around it in
+    /// every template of its shape, and IRI-safe encoding is one-to-one), so no encoding
+    /// is needed. False when a cell it needs is empty.
+    fn key(&self, fields: &Row<'_>, out: &mut String) -> bool {
+        if let Self::Template(segments) = self {
+            let mut cols = segments.iter().filter_map(|s| match s {
+                CSeg::Column(c) => Some(*c),
+                CSeg::Text(_) => None,
+            });
+            if let (Some(c), None) = (cols.next(), cols.next()) {
+                out.clear();
+                out.push_str(fields.field(c));
+                return !out.is_empty();
+            }
+        }
+        self.eval(fields, matches!(self, Self::Template(_)), out)
     }
 
     /// The columns the value reads, in order.
@@ -223,6 +304,7 @@ impl<'m> Plan<'m> {
     /// Reads every file the mapping names and reports what is wrong into `report`.
     pub fn run(mut self, report: &mut Report) {
         let m = self.mapping;
+        let mut quotes = Quotes::new(m, self.lenient == Severity::Error);
         let mapping_file = m.file.display().to_string();
         let mut pending: Vec<Pending> = Vec::new();
         let mut seen = HashSet::new();
@@ -378,8 +460,9 @@ impl<'m> Plan<'m> {
                 }
             }
             // Compile what applies to this file (skipping what names a missing column).
-            // (check, compiled value, its columns, IRI-safe expansion, can be skipped)
-            let checks: Vec<(Check, CExpr, Vec<usize>, bool)> = self
+            // (check, compiled value, its columns, IRI-safe expansion, valid whatever the
+            // values)
+            let checks: Vec<(Check, CExpr, Vec<usize>, bool, bool)> = self
                 .checks
                 .iter()
                 .filter(|c| m.triples_maps[c.triples_map].source == *source)
@@ -388,7 +471,8 @@ impl<'m> Plan<'m> {
                     let cols = expr.columns();
                     let iri =
                         matches!(c.kind, Kind::Iri { .. }) && matches!(c.expr, Expr::Template(_));
-                    Some((c.clone(), expr, cols, iri))
+                    let always_valid = iri && expr.iri_always_valid();
+                    Some((c.clone(), expr, cols, iri, always_valid))
                 })
                 .collect();
             let mut keys: Vec<KeyState> = self
@@ -410,7 +494,8 @@ impl<'m> Plan<'m> {
                     ))
                 })
                 .collect();
-            let refs: Vec<(usize, bool, CExpr)> = self
+            // (group, IRI template, compiled value, every file of the group read already)
+            let refs: Vec<(usize, bool, CExpr, bool)> = self
                 .rules
                 .refs
                 .iter()
@@ -420,32 +505,77 @@ impl<'m> Plan<'m> {
                         r.group,
                         matches!(r.expr, Expr::Template(_)),
                         r.expr.compile(&header)?,
+                        group_sources[r.group].iter().all(|p| done.contains(p)),
                     ))
                 })
                 .collect();
+            let file_quotes = quotes.for_file(m, &source.path, &header);
             let mut buf = String::new();
-            while let Some(record) = scanner.next_record(report) {
-                if record.ragged {
-                    continue;
-                }
-                let f = &record.fields;
-                let line = record.line;
-                let col_name = |c: usize| header.get(c).map_or("", String::as_str);
-                for (check, expr, cols, iri) in &checks {
-                    let iri = *iri;
-                    if !expr.eval(f, iri, &mut buf) {
-                        continue;
+            // The file is scanned on its own thread, a few thousand rows ahead of the checks
+            // of its rows (in batches, whose buffers come back to be reused). Its problems are
+            // merged afterwards.
+            let (to_check, scanned) = std::sync::mpsc::sync_channel::<Batch>(4);
+            let (give_back, recycled) = std::sync::mpsc::channel::<Batch>();
+            std::thread::scope(|scope| {
+                let scanning = scope.spawn(move || {
+                    let mut found = Report::default();
+                    let mut batch = Batch::default();
+                    while let Some(row) = scanner.next_row(&mut found) {
+                        batch.push(&row);
+                        if batch.len() >= ROWS_PER_BATCH {
+                            if to_check.send(std::mem::take(&mut batch)).is_err() {
+                                break;
+                            }
+                            if let Ok(b) = recycled.try_recv() {
+                                batch = b;
+                            }
+                        }
                     }
-                    let first = cols.first().copied().unwrap_or(0);
-                    if let Some(p) = check_value(&check.kind, &buf, cols, &header) {
-                        report.push(Problem::error(p.0, &file, line, first as u64 + 1, p.1, p.2));
+                    if !batch.is_empty() {
+                        let _ = to_check.send(batch);
                     }
-                    // Spaces around a value put into an IRI become %20: probably unintended.
-                    if iri {
-                        for &c in cols {
-                            let v = &f[c];
-                            if v.trim() != v && !v.trim().is_empty() {
-                                report.push(Problem::warning(
+                    (found, scanner.rows, scanner.damaged)
+                });
+                for mut batch in scanned {
+                    for record in batch.rows() {
+                        if !file_quotes.is_empty() {
+                            quotes.check_row(&file_quotes, &header, &record, &file);
+                        }
+                        if record.ragged {
+                            continue;
+                        }
+                        let f = &record;
+                        let line = record.line;
+                        let col_name = |c: usize| header.get(c).map_or("", String::as_str);
+                        for (check, expr, cols, iri, always_valid) in &checks {
+                            let iri = *iri;
+                            if *always_valid {
+                                // Only whether the template makes a term (no empty cell) matters.
+                                if cols.iter().any(|&c| f.field(c).is_empty()) {
+                                    continue;
+                                }
+                            } else {
+                                if !expr.eval(f, iri, &mut buf) {
+                                    continue;
+                                }
+                                let first = cols.first().copied().unwrap_or(0);
+                                if let Some(p) = check_value(&check.kind, &buf, cols, &header) {
+                                    report.push(Problem::error(
+                                        p.0,
+                                        &file,
+                                        line,
+                                        first as u64 + 1,
+                                        p.1,
+                                        p.2,
+                                    ));
+                                }
+                            }
+                            // Spaces around a value put into an IRI become %20: probably unintended.
+                            if iri {
+                                for &c in cols {
+                                    let v = f.field(c);
+                                    if v.trim() != v && !v.trim().is_empty() {
+                                        report.push(Problem::warning(
                                     "value.spaces-in-iri",
                                     &file,
                                     line,
@@ -456,26 +586,26 @@ impl<'m> Plan<'m> {
                                     ),
                                     "the value without surrounding spaces",
                                 ));
+                                    }
+                                }
                             }
                         }
-                    }
-                }
-                for (tm, group, duplicates, expr, seen) in &mut keys {
-                    let iri = matches!(expr, CExpr::Template(_));
-                    if !expr.eval(f, iri, &mut buf) {
-                        continue;
-                    }
-                    if *duplicates {
-                        let h = key_hash(&buf);
-                        if let Some(first) = seen.get(&h) {
-                            let cols = expr.columns();
-                            let c = cols
-                                .iter()
-                                .copied()
-                                .find(|&c| col_name(c) == "id")
-                                .or_else(|| cols.last().copied())
-                                .unwrap_or(0);
-                            report.push(Problem::new(
+                        for (tm, group, duplicates, expr, seen) in &mut keys {
+                            if !expr.key(f, &mut buf) {
+                                continue;
+                            }
+                            let h = key_hash(&buf);
+                            if *duplicates {
+                                if let Some(first) = seen.get(&h) {
+                                    expr.eval(f, matches!(expr, CExpr::Template(_)), &mut buf);
+                                    let cols = expr.columns();
+                                    let c = cols
+                                        .iter()
+                                        .copied()
+                                        .find(|&c| col_name(c) == "id")
+                                        .or_else(|| cols.last().copied())
+                                        .unwrap_or(0);
+                                    report.push(Problem::new(
                                 self.lenient,
                                 "data.duplicate-id",
                                 &file,
@@ -487,61 +617,82 @@ impl<'m> Plan<'m> {
                                 ),
                                 "each row with its own id",
                             ));
-                        } else {
-                            seen.insert(h, line);
+                                } else {
+                                    seen.insert(h, line);
+                                }
+                            }
+                            if let Some(g) = group {
+                                self.rules.groups[*g].keys.insert(h);
+                            }
+                        }
+                        for &(group, iri, ref expr, closed) in &refs {
+                            let group = &group;
+                            let iri = &iri;
+                            if !expr.key(f, &mut buf) {
+                                continue;
+                            }
+                            let h = key_hash(&buf);
+                            // Every file of the group read already: check now, keep nothing.
+                            if closed
+                                && (incomplete.contains(group)
+                                    || self.rules.groups[*group].keys.contains(&h))
+                            {
+                                continue;
+                            }
+                            let cols = expr.columns();
+                            expr.eval(f, *iri, &mut buf);
+                            let p = Pending {
+                                group: *group,
+                                hash: h,
+                                key: buf.clone(),
+                                file: file.clone(),
+                                line,
+                                column: cols.first().copied().unwrap_or(0),
+                                shown: cols
+                                    .iter()
+                                    .map(|&c| {
+                                        format!("\"{}\" (column \"{}\")", f.field(c), col_name(c))
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                                iri: *iri,
+                            };
+                            if closed {
+                                report.push(p.problem(&self.rules.groups[p.group], self.lenient));
+                            } else {
+                                pending.push(p);
+                            }
                         }
                     }
-                    if let Some(g) = group {
-                        self.rules.groups[*g].keys.insert(key_hash(&buf));
-                    }
+                    batch.clear();
+                    let _ = give_back.send(batch);
                 }
-                for (group, iri, expr) in &refs {
-                    if !expr.eval(f, *iri, &mut buf) {
-                        continue;
-                    }
-                    // Every file of the group read already: check now, keep nothing.
-                    let closed = group_sources[*group].iter().all(|p| done.contains(p));
-                    if closed
-                        && (incomplete.contains(group)
-                            || self.rules.groups[*group].keys.contains(&key_hash(&buf)))
-                    {
-                        continue;
-                    }
-                    let cols = expr.columns();
-                    let p = Pending {
-                        group: *group,
-                        key: buf.clone(),
-                        file: file.clone(),
-                        line,
-                        column: cols.first().copied().unwrap_or(0),
-                        shown: cols
-                            .iter()
-                            .map(|&c| format!("\"{}\" (column \"{}\")", f[c], col_name(c)))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        iri: *iri,
-                    };
-                    if closed {
-                        report.push(p.problem(&self.rules.groups[p.group], self.lenient));
-                    } else {
-                        pending.push(p);
-                    }
+                // The scanning thread only ends by itself; a panic there is one here.
+                let (found, rows, damaged) = match scanning.join() {
+                    Ok(r) => r,
+                    Err(e) => std::panic::resume_unwind(e),
+                };
+                report.append(found);
+                report.rows += rows;
+                if damaged {
+                    incomplete.extend(groups_of(source));
                 }
-            }
-            report.rows += scanner.rows;
+            });
             done.insert(source.path.clone());
-            // The scanner reads ahead: list this file's problems in the order of the file.
-            report.problems[first_problem..].sort_by_key(|p| (p.file != file, p.line, p.column));
-            if scanner.damaged {
-                incomplete.extend(groups_of(source));
-            }
+            // List this file's problems in the order of the file; on one field, the CSV
+            // structure's first (the scanner found them before the row was checked).
+            report.problems[first_problem..].sort_by_key(|p| {
+                let structure = p.code.starts_with("csv.") || p.code == "file.unreadable";
+                (p.file != file, p.line, p.column, !structure)
+            });
         }
         for p in pending {
             let g = &self.rules.groups[p.group];
-            if !incomplete.contains(&p.group) && !g.keys.contains(&key_hash(&p.key)) {
+            if !incomplete.contains(&p.group) && !g.keys.contains(&p.hash) {
                 report.push(p.problem(g, self.lenient));
             }
         }
+        quotes.finish(report);
     }
 }
 
@@ -555,21 +706,25 @@ type KeyState = (
     rustc_hash::FxHashMap<u128, u64>,
 );
 
-/// A 128-bit hash of a key: sets of ids hold hashes, not strings, so that checking millions
-/// of rows stays within a few hundred megabytes (SipHash and FxHash side by side; a false
-/// match needs both to collide at once).
+/// A 128-bit hash of a key (SipHash-1-3, 128-bit output): sets of ids hold hashes, not
+/// strings, so that their memory does not depend on the length of the ids. A false match
+/// of two different keys (odds about n²/2¹²⁹) could only hide a problem, never report one
+/// that is not there, except between two ids of one file (a duplicate); at 10⁷ ids the odds
+/// are below 10⁻²⁴.
 pub(crate) fn key_hash(key: &str) -> u128 {
-    use std::hash::{Hash, Hasher};
-    let mut a = std::collections::hash_map::DefaultHasher::new();
-    key.hash(&mut a);
-    let mut b = rustc_hash::FxHasher::default();
-    key.hash(&mut b);
-    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+    use siphasher::sip128::Hasher128;
+    use std::hash::Hasher;
+    let mut h = siphasher::sip128::SipHasher13::new();
+    h.write(key.as_bytes());
+    h.finish128().as_u128()
 }
 
 /// A reference waiting for every file to be read.
 struct Pending {
     group: usize,
+    /// The key's hash.
+    hash: u128,
+    /// The value as made (the IRI, for a template), for the message.
     key: String,
     file: String,
     line: u64,
@@ -728,6 +883,56 @@ fn check_value(
                     ),
                     "values that make a valid IRI".to_owned(),
                 )),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut never says "always valid" of a template that some value makes invalid.
+    #[test]
+    fn iri_always_valid_holds_for_every_value() {
+        let header: Vec<String> = vec!["a".into(), "b".into()];
+        let values = [
+            "x", "1", "é", "a b", "%", "%zz", "a/b", "a:b", "[x]", "?q", "#f", "@", "\u{FFFE}",
+            "\u{E000}", "😀", "-", "~", "..", "\u{7F}", "a\"b", "<>", " ",
+        ];
+        let cases = [
+            ("http://ex.com/{a}", true),
+            ("https://w3id.org/factgraph/id/{a}/{b}", true),
+            ("https://w3id.org/factgraph/ns#{a}", true),
+            ("http://ex.com/x?q={a}&r={b}", true),
+            ("urn:x:{a}", true),
+            ("mailto:{a}", true),
+            ("{a}", false),
+            ("{a}:x", false),
+            ("http://{a}/x", false),
+            ("http://ex.com:{a}/", false),
+            ("http://ex.com/%{a}", false),
+            ("x/{a}", false),
+            ("http://ex.com/[{a}]", false),
+        ];
+        for (template, expected) in cases {
+            let t = Template::parse(template).unwrap();
+            let c = Expr::Template(t).compile(&header).unwrap();
+            assert_eq!(c.iri_always_valid(), expected, "{template}");
+            if !expected {
+                continue;
+            }
+            for a in values {
+                for b in values {
+                    let text = format!("{a},{b}\n");
+                    let mut report = Report::default();
+                    let mut s = Scanner::new(text.as_bytes(), "t.csv");
+                    let row = s.next_row(&mut report).unwrap();
+                    let mut out = String::new();
+                    if c.eval(&row, true, &mut out) {
+                        assert!(values::is_absolute_iri(&out), "{template} {out}");
+                    }
+                }
             }
         }
     }

@@ -14,13 +14,16 @@
 //!
 //! A quote that is not a verbatim substring of its source's text is an error,
 //! `FILE:LINE:COLUMN: quote not found in <text file>`, with the closest passage as a hint.
+//!
+//! The texts are read first ([`Quotes::new`]); the quotes are checked row by row as
+//! [`super::plan`] reads each data file, so no file is read twice and none is kept whole.
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use super::table::Scanner;
-use super::{Problem, Report, Severity};
+use super::table::{Row, Scanner};
+use super::{Problem, Report, Severity, MAX_PER_KIND};
 use crate::rml::model::{Mapping, ObjectMap, ReferenceFormulation, TermMap, TermType, Value};
 use crate::rml::template::{push_iri_safe, Segment};
 
@@ -53,7 +56,7 @@ fn objects_of<'a>(
 }
 
 /// The value of an IRI-valued term map for one row, or None when a referenced cell is empty.
-fn expand(t: &TermMap, header: &[String], fields: &[String]) -> Option<String> {
+fn expand(t: &TermMap, header: &[String], fields: &Row<'_>) -> Option<String> {
     let cell = |name: &str| {
         header
             .iter()
@@ -66,7 +69,7 @@ fn expand(t: &TermMap, header: &[String], fields: &[String]) -> Option<String> {
             oxrdf::Term::NamedNode(n) => Some(n.as_str().to_owned()),
             _ => None,
         },
-        Value::Reference(r) => cell(r).cloned(),
+        Value::Reference(r) => cell(r).map(str::to_owned),
         // What a function returns is only known when mapping.
         Value::Function(_) => None,
         Value::Template(tpl) => {
@@ -82,153 +85,221 @@ fn expand(t: &TermMap, header: &[String], fields: &[String]) -> Option<String> {
     }
 }
 
-/// A CSV file read whole: its header, and its records with the line each starts on.
-type Table = (Vec<String>, Vec<(u64, Vec<String>)>);
-
-/// Reads a CSV file whole, as the scanner sees it: header and records with their lines.
-/// Structural problems are left to the main checks, which report them.
-fn read_table(path: &Path) -> Option<Table> {
-    let file = File::open(path).ok()?;
-    let mut scratch = Report::default();
-    let mut scanner = Scanner::new(file, path.display().to_string());
-    let header = scanner.header(&mut scratch)?;
-    let mut rows = Vec::new();
-    while let Some(r) = scanner.next_record(&mut scratch) {
-        rows.push((r.line, r.fields));
-    }
-    Some((header, rows))
-}
-
 /// A source's text, read once.
 enum Text {
     Read { shown: String, text: String },
     Unreadable,
 }
 
-/// Checks the quotes of `m` against the texts of their sources. A text file that cannot be
-/// read leaves its quotes unchecked: a warning, or an error when `strict`.
-pub fn check(m: &Mapping, strict: bool, report: &mut Report) {
-    // Sources: subject IRI → text file, from the maps that give fg:textFile.
-    let mut text_files: HashMap<String, PathBuf> = HashMap::new();
-    let mut texts: HashMap<PathBuf, Text> = HashMap::new();
-    let mut tables: HashMap<PathBuf, Option<Table>> = HashMap::new();
-    for (i, tm) in m.triples_maps.iter().enumerate() {
-        let Some(Value::Reference(col)) = objects_of(m, i, FG_TEXT_FILE).next().map(|t| &t.value)
-        else {
-            continue;
+/// One quote column of one triples map, checked over the rows of its file, with what was
+/// found so far: the first [`MAX_PER_KIND`] problems (the most a file can list) and how many
+/// more.
+struct Column {
+    triples_map: usize,
+    path: PathBuf,
+    column: String,
+    listed: Vec<Problem>,
+    more: usize,
+}
+
+/// The quote checks of one mapping: the sources' texts, read before the data files, and the
+/// quote columns, checked as [`super::plan`] reads each file once (no table is kept in
+/// memory). Problems are listed as if each quote column were checked in turn, in the order
+/// of the mapping.
+pub struct Quotes {
+    text_files: HashMap<String, PathBuf>,
+    texts: HashMap<PathBuf, Text>,
+    columns: Vec<Column>,
+    /// The problems found reading the sources (texts that cannot be read).
+    report: Report,
+}
+
+/// The quote columns of one file at work: (index in `columns`, column in the header,
+/// derived-from term maps).
+pub(crate) type FileQuotes<'m> = Vec<(usize, usize, Vec<&'m TermMap>)>;
+
+impl Quotes {
+    /// Reads the text files of the sources `m` names (through the maps that give
+    /// `fg:textFile`). A text file that cannot be read leaves its quotes unchecked: a
+    /// warning, or an error when `strict`.
+    pub fn new(m: &Mapping, strict: bool) -> Self {
+        let mut q = Self {
+            text_files: HashMap::new(),
+            texts: HashMap::new(),
+            columns: Vec::new(),
+            report: Report::default(),
         };
-        if tm.subject.term.term_type != TermType::Iri
-            || tm.source.formulation != ReferenceFormulation::Csv
-        {
-            continue;
-        }
-        let table = tables
-            .entry(tm.source.path.clone())
-            .or_insert_with(|| read_table(&tm.source.path));
-        let Some((header, rows)) = table else {
-            continue;
-        };
-        let Some(c) = header.iter().position(|h| h == col) else {
-            continue;
-        };
-        let dir = tm.source.path.parent().unwrap_or(Path::new("."));
-        for (line, fields) in rows.iter() {
-            let (Some(iri), Some(f)) = (
-                expand(&tm.subject.term, header, fields),
-                fields.get(c).filter(|f| !f.is_empty()),
-            ) else {
+        let report = &mut q.report;
+        for (i, tm) in m.triples_maps.iter().enumerate() {
+            let Some(Value::Reference(col)) =
+                objects_of(m, i, FG_TEXT_FILE).next().map(|t| &t.value)
+            else {
                 continue;
             };
-            let path = dir.join(f);
-            if !texts.contains_key(&path) {
-                let shown = path.display().to_string();
-                let text = match std::fs::read_to_string(&path) {
-                    Ok(text) => Text::Read { shown, text },
-                    Err(e) => {
-                        let severity = if strict {
-                            Severity::Error
-                        } else {
-                            Severity::Warning
-                        };
-                        report.push(Problem::new(
-                            severity,
-                            "data.source-text",
-                            tm.source.path.display().to_string(),
-                            *line,
-                            c as u64 + 1,
-                            format!("the source's text file {shown} cannot be read, so the quotes derived from it are not checked: {e}"),
-                            "a UTF-8 file holding the source's full text, relative to this CSV file",
-                        ));
-                        Text::Unreadable
-                    }
-                };
-                texts.insert(path.clone(), text);
+            if tm.subject.term.term_type != TermType::Iri
+                || tm.source.formulation != ReferenceFormulation::Csv
+            {
+                continue;
             }
-            text_files.insert(iri, path);
-        }
-    }
-    if text_files.is_empty() {
-        return;
-    }
-    // Quoted facts.
-    let mut checked: std::collections::HashSet<(PathBuf, String)> = Default::default();
-    for (i, tm) in m.triples_maps.iter().enumerate() {
-        let quote_cols: Vec<&str> = objects_of(m, i, FG_QUOTE)
-            .filter_map(|t| match &t.value {
-                Value::Reference(r) => Some(r.as_str()),
-                _ => None,
-            })
-            .collect();
-        let derived: Vec<&TermMap> = objects_of(m, i, PROV_WAS_DERIVED_FROM).collect();
-        if quote_cols.is_empty()
-            || derived.is_empty()
-            || tm.source.formulation != ReferenceFormulation::Csv
-        {
-            continue;
-        }
-        let table = tables
-            .entry(tm.source.path.clone())
-            .or_insert_with(|| read_table(&tm.source.path));
-        let Some((header, rows)) = table else {
-            continue;
-        };
-        let file = tm.source.path.display().to_string();
-        for col in quote_cols {
+            let Ok(file) = File::open(&tm.source.path) else {
+                continue;
+            };
+            // Structural problems are left to the main checks, which report them.
+            let mut scratch = Report::default();
+            let mut scanner = Scanner::new(file, tm.source.path.display().to_string());
+            let Some(header) = scanner.header(&mut scratch) else {
+                continue;
+            };
             let Some(c) = header.iter().position(|h| h == col) else {
                 continue;
             };
-            // Two triples maps over one file with the same quote column check it once.
-            if !checked.insert((tm.source.path.clone(), col.to_owned())) {
-                continue;
-            }
-            for (line, fields) in rows.iter() {
-                let Some(quote) = fields.get(c).filter(|q| !q.is_empty()) else {
+            let dir = tm.source.path.parent().unwrap_or(Path::new("."));
+            while let Some(row) = scanner.next_row(&mut scratch) {
+                let (Some(iri), Some(f)) = (
+                    expand(&tm.subject.term, &header, &row),
+                    row.get(c).filter(|f| !f.is_empty()),
+                ) else {
                     continue;
                 };
-                for d in &derived {
-                    let Some(text_file) =
-                        expand(d, header, fields).and_then(|s| text_files.get(&s))
-                    else {
-                        continue;
+                let path = dir.join(f);
+                if !q.texts.contains_key(&path) {
+                    let shown = path.display().to_string();
+                    let text = match std::fs::read_to_string(&path) {
+                        Ok(text) => Text::Read { shown, text },
+                        Err(e) => {
+                            let severity = if strict {
+                                Severity::Error
+                            } else {
+                                Severity::Warning
+                            };
+                            report.push(Problem::new(
+                                severity,
+                                "data.source-text",
+                                tm.source.path.display().to_string(),
+                                row.line,
+                                c as u64 + 1,
+                                format!("the source's text file {shown} cannot be read, so the quotes derived from it are not checked: {e}"),
+                                "a UTF-8 file holding the source's full text, relative to this CSV file",
+                            ));
+                            Text::Unreadable
+                        }
                     };
-                    let Some(Text::Read { shown, text }) = texts.get(text_file) else {
-                        continue;
-                    };
-                    if text.contains(quote.as_str()) {
-                        continue;
-                    }
-                    report.push(Problem::error(
-                        "data.quote",
-                        &file,
-                        *line,
-                        c as u64 + 1,
-                        format!(
-                            "quote not found in {shown}: {}",
-                            closest_passage(quote, text)
-                        ),
-                        "the exact words of the source, character for character",
-                    ));
+                    q.texts.insert(path.clone(), text);
                 }
+                q.text_files.insert(iri, path);
+            }
+        }
+        // Without any text to compare with, there is nothing to check.
+        if !q.texts.values().any(|t| matches!(t, Text::Read { .. })) {
+            return q;
+        }
+        // Quoted facts: each quote column of a file once, with the first map that uses it.
+        let mut checked: std::collections::HashSet<(PathBuf, String)> = Default::default();
+        for (i, tm) in m.triples_maps.iter().enumerate() {
+            let quote_cols: Vec<&str> = objects_of(m, i, FG_QUOTE)
+                .filter_map(|t| match &t.value {
+                    Value::Reference(r) => Some(r.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let derived = objects_of(m, i, PROV_WAS_DERIVED_FROM).count();
+            if quote_cols.is_empty()
+                || derived == 0
+                || tm.source.formulation != ReferenceFormulation::Csv
+            {
+                continue;
+            }
+            for col in quote_cols {
+                if checked.insert((tm.source.path.clone(), col.to_owned())) {
+                    q.columns.push(Column {
+                        triples_map: i,
+                        path: tm.source.path.clone(),
+                        column: col.to_owned(),
+                        listed: Vec::new(),
+                        more: 0,
+                    });
+                }
+            }
+        }
+        q
+    }
+
+    /// The quote columns to check in the file at `path`, whose header is `header`.
+    pub(crate) fn for_file<'m>(
+        &self,
+        m: &'m Mapping,
+        path: &Path,
+        header: &[String],
+    ) -> FileQuotes<'m> {
+        self.columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.path == path)
+            .filter_map(|(k, c)| {
+                let at = header.iter().position(|h| *h == c.column)?;
+                let derived: Vec<&TermMap> =
+                    objects_of(m, c.triples_map, PROV_WAS_DERIVED_FROM).collect();
+                Some((k, at, derived))
+            })
+            .collect()
+    }
+
+    /// Checks the quotes of one row of `file`.
+    pub(crate) fn check_row(
+        &mut self,
+        at_work: &FileQuotes<'_>,
+        header: &[String],
+        row: &Row<'_>,
+        file: &str,
+    ) {
+        for (k, c, derived) in at_work {
+            let Some(quote) = row.get(*c).filter(|q| !q.is_empty()) else {
+                continue;
+            };
+            for d in derived {
+                let Some(text_file) = expand(d, header, row).and_then(|s| self.text_files.get(&s))
+                else {
+                    continue;
+                };
+                let Some(Text::Read { shown, text }) = self.texts.get(text_file) else {
+                    continue;
+                };
+                if memchr::memmem::find(text.as_bytes(), quote.as_bytes()).is_some() {
+                    continue;
+                }
+                let column = &mut self.columns[*k];
+                if column.listed.len() >= MAX_PER_KIND {
+                    column.more += 1;
+                    continue;
+                }
+                column.listed.push(Problem::error(
+                    "data.quote",
+                    file,
+                    row.line,
+                    *c as u64 + 1,
+                    format!(
+                        "quote not found in {shown}: {}",
+                        closest_passage(quote, text)
+                    ),
+                    "the exact words of the source, character for character",
+                ));
+            }
+        }
+    }
+
+    /// Adds what was found to `report`: the sources' problems, then each quote column's in
+    /// turn.
+    pub fn finish(self, report: &mut Report) {
+        report.append(self.report);
+        for c in self.columns {
+            // Listed problems first: what is past the cap of a column is past the cap of
+            // its file too.
+            for p in c.listed {
+                report.push(p);
+            }
+            if c.more > 0 {
+                let file = c.path.display().to_string();
+                report.count_omitted(&file, "data.quote", Severity::Error, c.more);
             }
         }
     }

@@ -7,11 +7,12 @@
 //! it hands to the value checks are the values the mapping will see. Where the `csv` crate is
 //! lenient (text after a closing quote, a file ending inside quotes) it reports an error.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 
 use super::{Problem, Report};
 
-/// One record of a CSV file.
+/// One record of a CSV file, with its fields owned (see [`Scanner::next_row`] for the
+/// borrowed, allocation-free form).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Record {
     /// The line the record starts on (1-based).
@@ -20,6 +21,103 @@ pub struct Record {
     pub fields: Vec<String>,
     /// The record does not have as many fields as the header (already reported).
     pub ragged: bool,
+}
+
+/// One record of a CSV file, borrowed from the scanner until its next call.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    /// The line the record starts on (1-based).
+    pub line: u64,
+    /// The record does not have as many fields as the header (already reported).
+    pub ragged: bool,
+    text: &'a str,
+    ends: &'a [usize],
+}
+
+impl<'a> Row<'a> {
+    /// Field `i` (0-based); `None` past the last field.
+    pub fn get(&self, i: usize) -> Option<&'a str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start..end)
+    }
+
+    /// Field `i`, or `""` past the last field.
+    pub fn field(&self, i: usize) -> &'a str {
+        self.get(i).unwrap_or("")
+    }
+
+    /// How many fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// No field at all (never the case of a record the scanner returns).
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The fields, owned.
+    pub fn to_vec(&self) -> Vec<String> {
+        (0..self.len()).map(|i| self.field(i).to_owned()).collect()
+    }
+}
+
+/// Records read ahead in one piece, handed from the thread that scans a file to the one that
+/// checks its rows.
+#[derive(Debug, Default)]
+pub struct Batch {
+    text: String,
+    ends: Vec<usize>,
+    /// (line, ragged, text start, text end, first end, field count) of each record.
+    rows: Vec<(u64, bool, usize, usize, usize, usize)>,
+}
+
+impl Batch {
+    /// Adds a copy of `row`.
+    pub fn push(&mut self, row: &Row<'_>) {
+        let start = self.text.len();
+        self.text.push_str(row.text);
+        let first = self.ends.len();
+        self.ends.extend_from_slice(row.ends);
+        self.rows.push((
+            row.line,
+            row.ragged,
+            start,
+            self.text.len(),
+            first,
+            row.ends.len(),
+        ));
+    }
+
+    /// How many records.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// No record.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Empties the batch, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.rows.clear();
+    }
+
+    /// The records, in order.
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> + '_ {
+        self.rows
+            .iter()
+            .map(|&(line, ragged, start, end, first, n)| Row {
+                line,
+                ragged,
+                text: self.text.get(start..end).unwrap_or(""),
+                ends: &self.ends[first..first + n],
+            })
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -34,21 +132,50 @@ enum State {
     QuoteInQuoted,
 }
 
+/// Bytes that end a run of plain bytes in an unquoted field.
+const UNQUOTED_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'"' as usize] = true;
+    t
+};
+
+/// How much of the file is read at a time.
+const READ_SIZE: usize = 1 << 18;
+
 /// Reads a CSV file record by record, reporting structural problems into a [`Report`].
+///
+/// Plain runs of bytes (inside an unquoted field up to the next `,`, `"` or line break;
+/// inside a quoted field up to the next `"` or line break) are copied in bulk; every byte that
+/// can change the state goes through the exact state machine, so lines and fields of the
+/// messages are those of a byte-by-byte reading. A record's fields are kept in one reused
+/// buffer: reading allocates nothing per row.
 pub struct Scanner<R> {
-    reader: BufReader<R>,
+    reader: R,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
     file: String,
     state: State,
     line: u64,
-    field: Vec<u8>,
-    fields: Vec<String>,
+    /// The bytes of the record's fields, one after the other (the last one being read).
+    bytes: Vec<u8>,
+    /// The line each field of the record starts on.
+    field_lines: Vec<u64>,
+    /// The text of the record's fields so far, one after the other.
+    text: String,
+    /// Where each field of `text` ends.
+    ends: Vec<usize>,
     record_line: u64,
+    /// The line of the record ready to be returned.
+    ready_line: u64,
+    ready: bool,
     field_line: u64,
     header_len: Option<usize>,
+    started: bool,
     eof: bool,
-    bom_pos: usize,
-    bom_seen: Vec<u8>,
-    ready: std::collections::VecDeque<Record>,
     /// Data records returned so far (the header not included).
     pub rows: u64,
     /// An error was found: some records were lost or misread, so the file's ids are not
@@ -62,19 +189,24 @@ impl<R: Read> Scanner<R> {
     /// A scanner of `reader`, which messages call `file`.
     pub fn new(reader: R, file: impl Into<String>) -> Self {
         Self {
-            reader: BufReader::with_capacity(1 << 16, reader),
+            reader,
+            buf: Vec::new(),
+            pos: 0,
+            len: 0,
             file: file.into(),
             state: State::FieldStart,
             line: 1,
-            field: Vec::new(),
-            fields: Vec::new(),
+            bytes: Vec::new(),
+            field_lines: Vec::new(),
+            text: String::new(),
+            ends: Vec::new(),
             record_line: 1,
+            ready_line: 1,
+            ready: false,
             field_line: 1,
             header_len: None,
+            started: false,
             eof: false,
-            bom_pos: 0,
-            bom_seen: Vec::new(),
-            ready: std::collections::VecDeque::new(),
             rows: 0,
             damaged: false,
             stray_quote: false,
@@ -91,7 +223,7 @@ impl<R: Read> Scanner<R> {
     /// Reads the header row and checks its names (none empty, none twice). `None` when the
     /// file has no header (an empty file, reported) or cannot be read (reported).
     pub fn header(&mut self, report: &mut Report) -> Option<Vec<String>> {
-        let Some(header) = self.next_raw(report) else {
+        if !self.next_raw(report) {
             if !self.eof_reported_error(report) {
                 self.fail(
                     report,
@@ -106,28 +238,30 @@ impl<R: Read> Scanner<R> {
                 );
             }
             return None;
-        };
-        self.header_len = Some(header.fields.len());
-        for (i, name) in header.fields.iter().enumerate() {
+        }
+        let line = self.ready_line;
+        let fields = self.row(false).to_vec();
+        self.header_len = Some(fields.len());
+        for (i, name) in fields.iter().enumerate() {
             if name.trim().is_empty() {
                 self.fail(
                     report,
                     Problem::error(
                         "csv.empty-header",
                         &self.file,
-                        header.line,
+                        line,
                         i as u64 + 1,
                         format!("column {} of the header has no name", i + 1),
                         "every column named in the header row",
                     ),
                 );
-            } else if let Some(first) = header.fields[..i].iter().position(|n| n == name) {
+            } else if let Some(first) = fields[..i].iter().position(|n| n == name) {
                 self.fail(
                     report,
                     Problem::error(
                         "csv.duplicate-header",
                         &self.file,
-                        header.line,
+                        line,
                         i as u64 + 1,
                         format!(
                             "the column name \"{name}\" is used twice (columns {} and {})",
@@ -139,24 +273,38 @@ impl<R: Read> Scanner<R> {
                 );
             }
         }
-        Some(header.fields)
+        Some(fields)
+    }
+
+    /// The next data record, owned; `None` at the end of the file (see [`Self::next_row`]).
+    pub fn next_record(&mut self, report: &mut Report) -> Option<Record> {
+        let row = self.next_row(report)?;
+        Some(Record {
+            line: row.line,
+            fields: row.to_vec(),
+            ragged: row.ragged,
+        })
     }
 
     /// The next data record, `None` at the end of the file (or after an unterminated quote,
     /// which swallows the rest of it, or a read error; both reported).
-    pub fn next_record(&mut self, report: &mut Report) -> Option<Record> {
-        let mut record = self.next_raw(report)?;
+    pub fn next_row(&mut self, report: &mut Report) -> Option<Row<'_>> {
+        if !self.next_raw(report) {
+            return None;
+        }
         self.rows += 1;
+        let mut ragged = false;
         if let Some(expected) = self.header_len {
-            let len = record.fields.len();
+            let len = self.ends.len();
             if len != expected {
-                record.ragged = true;
+                ragged = true;
+                let line = self.ready_line;
                 self.fail(
                     report,
                     Problem::error(
                         "csv.ragged-row",
                         &self.file,
-                        record.line,
+                        line,
                         (len.min(expected) + 1) as u64,
                         format!(
                             "the row has {len} field{} but the header has {expected}",
@@ -167,7 +315,16 @@ impl<R: Read> Scanner<R> {
                 );
             }
         }
-        Some(record)
+        Some(self.row(ragged))
+    }
+
+    fn row(&self, ragged: bool) -> Row<'_> {
+        Row {
+            line: self.ready_line,
+            ragged,
+            text: &self.text,
+            ends: &self.ends,
+        }
     }
 
     fn eof_reported_error(&self, report: &Report) -> bool {
@@ -176,17 +333,24 @@ impl<R: Read> Scanner<R> {
         })
     }
 
-    /// The next record, structure checked but field count not.
-    fn next_raw(&mut self, report: &mut Report) -> Option<Record> {
+    /// Reads more of the file into `buf`; false at the end of the file or on a read error
+    /// (reported).
+    fn refill(&mut self, report: &mut Report) -> bool {
+        if self.buf.len() < READ_SIZE {
+            self.buf.resize(READ_SIZE, 0);
+        }
+        // Keep what was not consumed yet (only a BOM cut short at the start).
+        let keep = self.len - self.pos;
+        self.buf.copy_within(self.pos..self.len, 0);
+        self.pos = 0;
+        self.len = keep;
         loop {
-            if let Some(r) = self.ready.pop_front() {
-                return Some(r);
-            }
-            if self.eof {
-                return None;
-            }
-            let buf = match self.reader.fill_buf() {
-                Ok(b) => b,
+            match self.reader.read(&mut self.buf[keep..]) {
+                Ok(0) => return false,
+                Ok(n) => {
+                    self.len += n;
+                    return true;
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     self.fail(
@@ -201,101 +365,183 @@ impl<R: Read> Scanner<R> {
                         ),
                     );
                     self.eof = true;
-                    return None;
+                    return false;
                 }
-            };
-            if buf.is_empty() {
-                self.eof = true;
-                // A BOM cut short is data after all.
-                let partial = std::mem::take(&mut self.bom_seen);
-                for b in partial {
-                    self.step(b, report);
-                }
-                self.finish(report);
-                continue;
             }
-            let chunk = buf.to_vec();
-            let n = chunk.len();
-            self.reader.consume(n);
-            for b in chunk {
-                if self.bom_pos < 3 {
+        }
+    }
+
+    /// Reads up to the end of the next record; true when one is ready (its fields in `text`
+    /// and `ends`, its line in `ready_line`).
+    fn next_raw(&mut self, report: &mut Report) -> bool {
+        if self.ready {
+            self.ready = false;
+            self.text.clear();
+            self.ends.clear();
+            self.bytes.clear();
+            self.field_lines.clear();
+        }
+        loop {
+            if self.pos == self.len || !self.started {
+                if self.eof {
+                    return false;
+                }
+                let more = self.refill(report);
+                if self.eof {
+                    // A read error (reported): the file ends here.
+                    return false;
+                }
+                if !self.started {
+                    // A UTF-8 BOM is skipped (one cut short by the end of the file is data).
                     const BOM: &[u8; 3] = b"\xEF\xBB\xBF";
-                    if b == BOM[self.bom_pos] {
-                        self.bom_pos += 1;
-                        self.bom_seen.push(b);
-                        if self.bom_pos == 3 {
-                            self.bom_seen.clear();
-                        }
+                    let have = &self.buf[..self.len];
+                    if more && have.len() < 3 && BOM.starts_with(have) {
                         continue;
                     }
-                    self.bom_pos = 3;
-                    for p in std::mem::take(&mut self.bom_seen) {
-                        self.step(p, report);
+                    self.started = true;
+                    if have.starts_with(BOM) {
+                        self.pos = 3;
+                    }
+                    if more || self.pos < self.len {
+                        continue;
                     }
                 }
-                self.step(b, report);
+                if !more {
+                    if self.pos < self.len {
+                        continue;
+                    }
+                    self.eof = true;
+                    self.finish(report);
+                    return self.take_ready();
+                }
+                continue;
             }
+            self.scan(report);
+            if self.take_ready() {
+                return true;
+            }
+        }
+    }
+
+    fn take_ready(&mut self) -> bool {
+        self.ready
+    }
+
+    /// Consumes bytes of `buf` until a record is ready or the buffer is used up.
+    fn scan(&mut self, report: &mut Report) {
+        while self.pos < self.len && !self.ready {
+            let bytes = &self.buf[self.pos..self.len];
+            // Plain runs are copied in bulk: they hold no line break, so only `after_cr`
+            // and the starts of the record and field need updating.
+            let run = match self.state {
+                State::FieldStart | State::Unquoted => bytes
+                    .iter()
+                    .position(|&b| UNQUOTED_STOP[b as usize])
+                    .unwrap_or(bytes.len()),
+                State::Quoted => memchr::memchr3(b'"', b'\n', b'\r', bytes).unwrap_or(bytes.len()),
+                State::QuoteInQuoted => 0,
+            };
+            if run > 0 {
+                if self.state == State::FieldStart {
+                    if self.ends.is_empty() && self.bytes.is_empty() {
+                        self.record_line = self.line;
+                    }
+                    self.field_line = self.line;
+                    self.state = State::Unquoted;
+                }
+                self.bytes.extend_from_slice(&bytes[..run]);
+                self.after_cr = false;
+                self.pos += run;
+                continue;
+            }
+            let b = bytes[0];
+            self.pos += 1;
+            self.step(b, report);
         }
     }
 
     /// Ends the field being read.
-    fn end_field(&mut self, report: &mut Report) {
+    fn end_field(&mut self) {
         self.stray_quote = false;
-        let bytes = std::mem::take(&mut self.field);
-        let text = match String::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(e) => {
-                let bytes = e.as_bytes();
-                let at = e.utf8_error().valid_up_to();
-                let len = e.utf8_error().error_len().unwrap_or(bytes.len() - at);
-                let line = self.field_line + line_breaks(&bytes[..at]);
-                let bad: String = bytes[at..at + len]
-                    .iter()
-                    .map(|b| format!("0x{b:02X} "))
-                    .collect();
-                let before = String::from_utf8_lossy(&bytes[..at]);
-                let before: String = {
-                    let chars: Vec<char> = before.chars().collect();
-                    chars[chars.len().saturating_sub(20)..].iter().collect()
-                };
-                self.fail(
-                    report,
-                    Problem::error(
-                        "csv.invalid-utf8",
-                        &self.file,
-                        line,
-                        self.fields.len() as u64 + 1,
-                        format!(
-                            "invalid UTF-8 in field {}: bytes {}after \"{before}\"",
-                            self.fields.len() + 1,
-                            bad
-                        ),
-                        "UTF-8 text (save the file as UTF-8)",
-                    ),
-                );
-                String::from_utf8_lossy(bytes).into_owned()
+        self.ends.push(self.bytes.len());
+        self.field_lines.push(self.field_line);
+    }
+
+    /// Turns the bytes of the fields read into text: the whole record is validated at once
+    /// (SIMD); only when that fails is each field validated, and its invalid bytes reported
+    /// and replaced by U+FFFD.
+    fn settle(&mut self, report: &mut Report) {
+        self.text.clear();
+        let upto = self.ends.last().copied().unwrap_or(0);
+        // Valid as a whole and cut at character boundaries: each field is valid.
+        if let Ok(s) = simdutf8::basic::from_utf8(&self.bytes[..upto]) {
+            if self.ends.iter().all(|&e| s.is_char_boundary(e)) {
+                self.text.push_str(s);
+                return;
             }
-        };
-        self.fields.push(text);
+        }
+        let bytes = std::mem::take(&mut self.bytes);
+        let mut start = 0;
+        for i in 0..self.ends.len() {
+            let field = &bytes[start..self.ends[i]];
+            start = self.ends[i];
+            match std::str::from_utf8(field) {
+                Ok(s) => self.text.push_str(s),
+                Err(e) => {
+                    let at = e.valid_up_to();
+                    let len = e.error_len().unwrap_or(field.len() - at);
+                    let line = self.field_lines[i] + line_breaks(&field[..at]);
+                    let bad: String = field[at..at + len]
+                        .iter()
+                        .map(|b| format!("0x{b:02X} "))
+                        .collect();
+                    let before = String::from_utf8_lossy(&field[..at]);
+                    let before: String = {
+                        let chars: Vec<char> = before.chars().collect();
+                        chars[chars.len().saturating_sub(20)..].iter().collect()
+                    };
+                    self.fail(
+                        report,
+                        Problem::error(
+                            "csv.invalid-utf8",
+                            &self.file,
+                            line,
+                            i as u64 + 1,
+                            format!(
+                                "invalid UTF-8 in field {}: bytes {}after \"{before}\"",
+                                i + 1,
+                                bad
+                            ),
+                            "UTF-8 text (save the file as UTF-8)",
+                        ),
+                    );
+                    self.text.push_str(&String::from_utf8_lossy(field));
+                }
+            }
+            self.ends[i] = self.text.len();
+        }
+        self.bytes = bytes;
+    }
+
+    /// The record read is complete.
+    fn record_done(&mut self, report: &mut Report) {
+        self.settle(report);
+        self.ready = true;
+        self.ready_line = self.record_line;
     }
 
     /// Ends the record being read (an empty line is no record).
     fn end_record(&mut self, report: &mut Report) {
-        if self.fields.is_empty() && self.field.is_empty() && self.state == State::FieldStart {
+        if self.ends.is_empty() && self.bytes.is_empty() && self.state == State::FieldStart {
             return;
         }
-        self.end_field(report);
-        let fields = std::mem::take(&mut self.fields);
-        self.ready.push_back(Record {
-            line: self.record_line,
-            fields,
-            ragged: false,
-        });
+        self.end_field();
+        self.record_done(report);
     }
 
     /// Takes one byte.
     fn step(&mut self, b: u8, report: &mut Report) {
-        if self.fields.is_empty() && self.field.is_empty() && self.state == State::FieldStart {
+        if self.ends.is_empty() && self.bytes.is_empty() && self.state == State::FieldStart {
             self.record_line = self.line;
         }
         // Lines end with \n, \r\n or a lone \r, as editors count them. (The csv crate
@@ -309,7 +555,7 @@ impl<R: Read> Scanner<R> {
         match self.state {
             State::FieldStart | State::Unquoted => match b {
                 b',' => {
-                    self.end_field(report);
+                    self.end_field();
                     self.state = State::FieldStart;
                 }
                 b'\n' | b'\r' => {
@@ -320,27 +566,28 @@ impl<R: Read> Scanner<R> {
                     self.field_line = self.line;
                     self.state = State::Quoted;
                 }
-                b'"' if self.stray_quote => self.field.push(b),
+                b'"' if self.stray_quote => self.bytes.push(b),
                 b'"' => {
                     self.stray_quote = true;
+                    let n = self.ends.len();
                     report.push(Problem::warning(
                         "csv.stray-quote",
                         &self.file,
                         self.line,
-                        self.fields.len() as u64 + 1,
+                        n as u64 + 1,
                         format!(
                             "a '\"' inside the unquoted field {} is kept as it is",
-                            self.fields.len() + 1
+                            n + 1
                         ),
                         "the whole field quoted, with each '\"' inside it doubled (RFC 4180)",
                     ));
-                    self.field.push(b);
+                    self.bytes.push(b);
                 }
                 _ => {
                     if self.state == State::FieldStart {
                         self.field_line = self.line;
                     }
-                    self.field.push(b);
+                    self.bytes.push(b);
                     self.state = State::Unquoted;
                 }
             },
@@ -348,42 +595,35 @@ impl<R: Read> Scanner<R> {
                 if b == b'"' {
                     self.state = State::QuoteInQuoted;
                 } else {
-                    self.field.push(b);
+                    self.bytes.push(b);
                 }
             }
             State::QuoteInQuoted => match b {
                 b'"' => {
-                    self.field.push(b'"');
+                    self.bytes.push(b'"');
                     self.state = State::Quoted;
                 }
                 b',' => {
-                    self.end_field(report);
+                    self.end_field();
                     self.state = State::FieldStart;
                 }
                 b'\n' | b'\r' => {
                     self.state = State::FieldStart;
                     // The record is not empty: it has at least this (quoted) field.
-                    self.end_field(report);
-                    let fields = std::mem::take(&mut self.fields);
-                    self.ready.push_back(Record {
-                        line: self.record_line,
-                        fields,
-                        ragged: false,
-                    });
+                    self.end_field();
+                    self.record_done(report);
                 }
                 _ => {
+                    let n = self.ends.len();
                     self.fail(report, Problem::error(
                         "csv.text-after-quote",
                         &self.file,
                         self.line,
-                        self.fields.len() as u64 + 1,
-                        format!(
-                            "text after the closing quote of field {}",
-                            self.fields.len() + 1
-                        ),
+                        n as u64 + 1,
+                        format!("text after the closing quote of field {}", n + 1),
                         "a comma or the end of the line right after a closing '\"' (write '\"\"' for a quote inside a quoted field)",
                     ));
-                    self.field.push(b);
+                    self.bytes.push(b);
                     self.state = State::Unquoted;
                 }
             },
@@ -394,29 +634,29 @@ impl<R: Read> Scanner<R> {
     fn finish(&mut self, report: &mut Report) {
         match self.state {
             State::Quoted => {
+                // The fields completed before are reported as they would have been.
+                self.settle(report);
+                let n = self.ends.len();
                 self.fail(report, Problem::error(
                     "csv.unterminated-quote",
                     &self.file,
                     self.field_line,
-                    self.fields.len() as u64 + 1,
+                    n as u64 + 1,
                     format!(
                         "the quoted field {} opened on this line is never closed: the rest of the file was read into it",
-                        self.fields.len() + 1
+                        n + 1
                     ),
                     "a closing '\"' (write '\"\"' for a quote inside a quoted field)",
                 ));
-                self.fields.clear();
-                self.field.clear();
+                self.ends.clear();
+                self.text.clear();
+                self.bytes.clear();
+                self.field_lines.clear();
             }
             State::QuoteInQuoted => {
                 self.state = State::FieldStart;
-                self.end_field(report);
-                let fields = std::mem::take(&mut self.fields);
-                self.ready.push_back(Record {
-                    line: self.record_line,
-                    fields,
-                    ragged: false,
-                });
+                self.end_field();
+                self.record_done(report);
             }
             State::FieldStart | State::Unquoted => self.end_record(report),
         }

@@ -205,7 +205,11 @@ pub const WIKIDATA_ENTITY: [&str; 2] = [
 /// assert!(!is_currency_code("DHS"));
 /// ```
 pub fn is_currency_code(code: &str) -> bool {
-    code.len() == 3 && ISO_4217.split(' ').any(|c| c == code)
+    code.len() == 3
+        && ISO_4217
+            .as_bytes()
+            .chunks(4)
+            .any(|c| &c[..3] == code.as_bytes())
 }
 
 /// Active ISO 4217 alphabetic codes.
@@ -255,5 +259,9 @@ mod tests {
         assert!(!is_wikidata_item("Q01"));
         assert!(!is_wikidata_item("P31"));
         assert!(!is_wikidata_item("Q12a"));
+        for code in ISO_4217.split(' ') {
+            assert!(is_currency_code(code), "{code}");
+        }
+        assert_eq!(ISO_4217.len() % 4, 3);
     }
 }
