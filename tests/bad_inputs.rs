@@ -57,6 +57,14 @@ const CASES: &[Case] = &[
         stderr: "error: 1 error in the input\n",
     },
     Case {
+        name: "csv-quote-closed-later",
+        extra: &[],
+        code: 2,
+        stdout: r#"./people.csv:2:2: the quoted field 2 opened on this line is closed only on line 4, so lines 2 to 4 were read as one row of 4 fields (the header has 12); expected a closing '"' on this line (write '""' for a quote inside a quoted field)
+"#,
+        stderr: "error: 1 error in the input\n",
+    },
+    Case {
         name: "csv-text-after-quote",
         extra: &[],
         code: 2,
@@ -278,6 +286,14 @@ const CASES: &[Case] = &[
         extra: &[],
         code: 0,
         stdout: r#"./people.csv:2:2: warning: a '"' inside the unquoted field 2 is kept as it is; expected the whole field quoted, with each '"' inside it doubled (RFC 4180)
+"#,
+        stderr: "",
+    },
+    Case {
+        name: "warning-swallowed-rows",
+        extra: &[],
+        code: 0,
+        stdout: r#"./people.csv:2:2: warning: the quoted field 2 opened on this line runs to line 4 and holds a line that looks like a row of the file; expected a closing '"' on this line, unless the field really spans lines
 "#,
         stderr: "",
     },

@@ -296,6 +296,62 @@ impl<R: Read> Scanner<R> {
         let mut ragged = false;
         if let Some(expected) = self.header_len {
             let len = self.ends.len();
+            // A field holding a line break was quoted: if a quote was left open by mistake, the
+            // record runs on to wherever the next quote closes it.
+            let spanning = if self.text.contains(['\n', '\r']) {
+                (0..len).find(|&i| self.row(false).field(i).contains(['\n', '\r']))
+            } else {
+                None
+            };
+            if let Some(i) = spanning {
+                let text = self.row(false).field(i);
+                let opened = self.field_lines.get(i).copied().unwrap_or(self.ready_line);
+                let closed = opened + line_breaks(text.as_bytes());
+                if len != expected {
+                    ragged = true;
+                    self.fail(
+                        report,
+                        Problem::error(
+                            "csv.ragged-row",
+                            &self.file,
+                            opened,
+                            i as u64 + 1,
+                            format!(
+                                "the quoted field {} opened on this line is closed only on line {closed}, so lines {opened} to {closed} were read as one row of {len} field{} (the header has {expected})",
+                                i + 1,
+                                if len == 1 { "" } else { "s" }
+                            ),
+                            "a closing '\"' on this line (write '\"\"' for a quote inside a quoted field)",
+                        ),
+                    );
+                    return Some(self.row(ragged));
+                }
+                // The count happens to match, but whole rows may have been swallowed: a line of
+                // the field with as many commas as a row has is one.
+                let looks_like_rows = text
+                    .split(['\n', '\r'])
+                    .skip(1)
+                    .filter(|l| l.matches(',').count() + 1 >= expected && expected > 1)
+                    .count();
+                if looks_like_rows > 0 {
+                    report.push(Problem::warning(
+                        "csv.swallowed-rows",
+                        &self.file,
+                        opened,
+                        i as u64 + 1,
+                        format!(
+                            "the quoted field {} opened on this line runs to line {closed} and holds {}",
+                            i + 1,
+                            if looks_like_rows == 1 {
+                                "a line that looks like a row of the file".to_owned()
+                            } else {
+                                format!("{looks_like_rows} lines that look like rows of the file")
+                            }
+                        ),
+                        "a closing '\"' on this line, unless the field really spans lines",
+                    ));
+                }
+            }
             if len != expected {
                 ragged = true;
                 let line = self.ready_line;
