@@ -512,7 +512,20 @@ fn check_mappings(
     }
     let strict = checks.strict || project::Settings::read(dir, mapping)?.check.strict;
     let mut report = Report::default();
+    // The checks read every file once: on large data that takes seconds, so say so.
+    let bar = if quiet || !io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} checking the input ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    };
     validate::check_mappings(&mappings, strict, &mut report);
+    bar.finish_and_clear();
     for p in &report.problems {
         if !quiet || p.severity == validate::Severity::Error {
             eprintln!("{p}");
