@@ -472,15 +472,20 @@ fn translate(file: &Path) -> Result<()> {
 }
 
 fn spinner(quiet: bool, what: &'static str) -> ProgressBar {
+    let bar = spinner_with(quiet, "{spinner} {msg} {pos} quads ({per_sec}, {elapsed})");
+    bar.set_message(what);
+    bar
+}
+
+/// A spinner drawn with `template` on a terminal; hidden with --quiet or when stderr is not one.
+fn spinner_with(quiet: bool, template: &str) -> ProgressBar {
     if quiet || !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new_spinner();
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} {pos} quads ({per_sec}, {elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    bar.set_message(what);
     bar
 }
 
@@ -513,17 +518,10 @@ fn check_mappings(
     let strict = checks.strict || project::Settings::read(dir, mapping)?.check.strict;
     let mut report = Report::default();
     // The checks read every file once: on large data that takes seconds, so say so.
-    let bar = if quiet || !io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} checking the input ({elapsed})")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
+    let bar = spinner_with(quiet, "{spinner} checking the input ({elapsed})");
+    if !bar.is_hidden() {
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
-        bar
-    };
+    }
     validate::check_mappings(&mappings, strict, &mut report);
     bar.finish_and_clear();
     for p in &report.problems {

@@ -50,6 +50,18 @@ pub enum Severity {
     Warning,
 }
 
+impl Severity {
+    /// The severity of what RML allows but a curator may not want (a repeated subject, a
+    /// reference to no row, an unknown class on a mapping node): an error when `strict`.
+    pub fn of_allowed(strict: bool) -> Self {
+        if strict {
+            Self::Error
+        } else {
+            Self::Warning
+        }
+    }
+}
+
 /// One problem, located in a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
@@ -82,7 +94,12 @@ impl Problem {
     ) -> Self {
         Self {
             severity,
-            ..Self::error(code, file, line, column, message, expected)
+            code,
+            file: file.into(),
+            line,
+            column,
+            message: message.into(),
+            expected: Some(expected.into()).filter(|e: &String| !e.is_empty()),
         }
     }
 
@@ -95,15 +112,7 @@ impl Problem {
         message: impl Into<String>,
         expected: impl Into<String>,
     ) -> Self {
-        Self {
-            severity: Severity::Error,
-            code,
-            file: file.into(),
-            line,
-            column,
-            message: message.into(),
-            expected: Some(expected.into()).filter(|e: &String| !e.is_empty()),
-        }
+        Self::new(Severity::Error, code, file, line, column, message, expected)
     }
 
     /// A warning.
@@ -115,10 +124,15 @@ impl Problem {
         message: impl Into<String>,
         expected: impl Into<String>,
     ) -> Self {
-        Self {
-            severity: Severity::Warning,
-            ..Self::error(code, file, line, column, message, expected)
-        }
+        Self::new(
+            Severity::Warning,
+            code,
+            file,
+            line,
+            column,
+            message,
+            expected,
+        )
     }
 
     /// The problem an RML error stands for (a mapping that does not parse, a file that
@@ -388,11 +402,7 @@ pub fn check_dir(
 /// a subject made by two rows (`data.duplicate-id`), a join or an IRI that refers to no row
 /// (`data.dangling-reference`), an unknown class on a mapping node (`mapping.unknown-class`).
 pub fn check_mappings(mappings: &[Mapping], strict: bool, report: &mut Report) {
-    let lenient = if strict {
-        Severity::Error
-    } else {
-        Severity::Warning
-    };
+    let lenient = Severity::of_allowed(strict);
     for m in mappings {
         let file = m.file.display().to_string();
         for w in &m.warnings {

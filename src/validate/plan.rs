@@ -293,11 +293,7 @@ impl<'m> Plan<'m> {
 
     /// Strict checks: repeated subjects and references to no row are errors, not warnings.
     pub fn strict(mut self, strict: bool) -> Self {
-        self.lenient = if strict {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
+        self.lenient = Severity::of_allowed(strict);
         self
     }
 

@@ -167,13 +167,8 @@ impl Quotes {
                     let text = match std::fs::read_to_string(&path) {
                         Ok(text) => Text::Read { shown, text },
                         Err(e) => {
-                            let severity = if strict {
-                                Severity::Error
-                            } else {
-                                Severity::Warning
-                            };
                             report.push(Problem::new(
-                                severity,
+                                Severity::of_allowed(strict),
                                 "data.source-text",
                                 tm.source.path.display().to_string(),
                                 row.line,
