@@ -108,7 +108,7 @@ fn default_cache() -> PathBuf {
 /// `factgraph link`.
 #[derive(clap::Args, Debug)]
 pub struct LinkArgs {
-    /// The data directory holding *.rml.ttl and the CSV files it names
+    /// The data directory holding the mappings (*.rml.ttl, *.yarrrml.yml) and the files they name
     #[arg(default_value = "data")]
     dir: PathBuf,
     #[command(flatten)]
@@ -129,7 +129,7 @@ pub struct LinkArgs {
     /// Write to FILE instead of DIR/links.csv (its decisions are kept, as DIR/links.csv's)
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Use this mapping file instead of DIR/*.rml.ttl
+    /// Use this mapping file (RML Turtle or YARRRML) instead of the mappings of DIR
     #[arg(long, value_name = "FILE")]
     mapping: Option<PathBuf>,
     /// Base IRI for relative IRIs the mapping generates (default: the mapping's @base)
@@ -149,7 +149,7 @@ fn score_value(s: &str) -> Result<f64, String> {
 /// `factgraph enrich`.
 #[derive(clap::Args, Debug)]
 pub struct EnrichArgs {
-    /// The data directory holding *.rml.ttl, the CSV files and links.csv
+    /// The data directory holding the mappings, the files they name and links.csv
     #[arg(default_value = "data")]
     dir: PathBuf,
     #[command(flatten)]
@@ -173,7 +173,7 @@ pub struct EnrichArgs {
         value_name = "PATH"
     )]
     store: PathBuf,
-    /// Use this mapping file instead of DIR/*.rml.ttl
+    /// Use this mapping file (RML Turtle or YARRRML) instead of the mappings of DIR
     #[arg(long, value_name = "FILE")]
     mapping: Option<PathBuf>,
     /// Base IRI for relative IRIs the mapping generates (default: the mapping's @base)

@@ -27,7 +27,7 @@ mod cli_link;
     version,
     about = "Build a knowledge graph from curated CSV facts: RML mapping → embedded Oxigraph store → SPARQL",
     long_about = "Build a knowledge graph from curated CSV facts.\n\n\
-        CSV files are mapped through a declarative RML mapping (DIR/*.rml.ttl) onto the factgraph \
+        CSV, JSON and XML files are mapped through a declarative RML mapping (DIR/*.rml.ttl, or YARRRML in DIR/*.yarrrml.yml) onto the factgraph \
         ontology, loaded into an embedded Oxigraph store and queried with SPARQL.\n\n\
         Typical use:\n  factgraph load data\n  factgraph query -f queries/signatories.rq\n  factgraph export > graph.ttl",
     after_help = "Exit codes: 0 ok, 1 usage or internal error, 2 bad input data or mapping.\nData goes to stdout, messages to stderr."
@@ -74,12 +74,12 @@ enum Command {
     /// started while another runs on the same store waits for it to finish (saying so on
     /// stderr), then replaces its graph: the graph of the load started last stays active
     Load {
-        /// The data directory holding *.rml.ttl and the CSV files it names
+        /// The data directory holding the mappings (*.rml.ttl, *.yarrrml.yml) and the files they name
         #[arg(default_value = "data")]
         dir: PathBuf,
         #[command(flatten)]
         store: StoreArg,
-        /// Use this mapping file instead of DIR/*.rml.ttl
+        /// Use this mapping file (RML Turtle or YARRRML) instead of the mappings of DIR
         #[arg(long, value_name = "FILE")]
         mapping: Option<PathBuf>,
         /// Base IRI for relative IRIs the mapping generates (default: the mapping's @base)
@@ -98,10 +98,10 @@ enum Command {
     /// Check the CSV files and the mapping (every problem, with file, line and column) and,
     /// with --shacl, the loaded graph against the SHACL shapes of the ontology
     Validate {
-        /// The data directory holding *.rml.ttl and the CSV files it names (default: data,
+        /// The data directory holding the mappings (*.rml.ttl, *.yarrrml.yml) and the files they name (default: data,
         /// unless --shacl is given alone, which checks only the store)
         dir: Option<PathBuf>,
-        /// Use this mapping file instead of DIR/*.rml.ttl
+        /// Use this mapping file (RML Turtle or YARRRML) instead of the mappings of DIR
         #[arg(long, value_name = "FILE")]
         mapping: Option<PathBuf>,
         /// Output: text (like a compiler), json, or turtle (the W3C sh:ValidationReport; needs --shacl)
@@ -168,10 +168,10 @@ enum Command {
     },
     /// Run the RML mapping alone, without any store, streaming the quads out
     Map {
-        /// The data directory holding *.rml.ttl and the CSV files it names
+        /// The data directory holding the mappings (*.rml.ttl, *.yarrrml.yml) and the files they name
         #[arg(default_value = "data")]
         dir: PathBuf,
-        /// Use this mapping file instead of DIR/*.rml.ttl
+        /// Use this mapping file (RML Turtle or YARRRML) instead of the mappings of DIR
         #[arg(long, value_name = "FILE")]
         mapping: Option<PathBuf>,
         /// Output format
