@@ -7,7 +7,9 @@
 #                                       pages of `factgraph serve`), and a Python virtualenv at
 #                                       ~/.cache/factgraph/venv with the Oxigraph server (the
 #                                       target of `push`), pySHACL and rdflib (independent
-#                                       checks of SHACL verdicts and of conformance outputs)
+#                                       checks of SHACL verdicts and of conformance outputs),
+#                                       and PostgreSQL's server binaries (the RML-IO SQL source is
+#                                       tested against a server the test starts on 127.0.0.1)
 #   scripts/setup.sh --detect-libclang [DIR...]
 #                                       only report: prints "found: <file>" or "missing" for
 #                                       libclang in DIRs (default: where bindgen looks), exit 0/1
@@ -97,7 +99,33 @@ setup_build() {
 
 VENV="${FACTGRAPH_VENV:-$HOME/.cache/factgraph/venv}"
 
+# --- PostgreSQL (tests/common/postgres.rs starts its own server on 127.0.0.1 for the RML-IO
+# SQL cases; the package's own cluster is never started).
+pg_initdb() {
+  ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1
+}
+
+setup_postgres() {
+  if [ -z "$(pg_initdb)" ] || ! command -v psql >/dev/null 2>&1; then
+    echo "setup: installing PostgreSQL (the RML-IO SQL source is tested against a real server)" >&2
+    apt_install postgresql
+  fi
+  local initdb
+  initdb="$(pg_initdb)"
+  [ -n "$initdb" ] || { echo "setup: PostgreSQL's initdb is missing after the install" >&2; exit 1; }
+  "$initdb" --version >/dev/null
+  "$(dirname "$initdb")/pg_ctl" --version >/dev/null
+  psql --version >/dev/null
+  # As root the test runs the server as the postgres user (PostgreSQL refuses root).
+  if [ "$(id -u)" -eq 0 ]; then
+    id postgres >/dev/null 2>&1 || { echo "setup: the postgres user is missing" >&2; exit 1; }
+    command -v runuser >/dev/null || { echo "setup: runuser (util-linux) is missing" >&2; exit 1; }
+  fi
+}
+# --- end PostgreSQL
+
 setup_test() {
+  setup_postgres
   if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
     echo "setup: installing chromium (tests/browser.rs drives the pages of factgraph serve)" >&2
     apt_install chromium fonts-liberation
@@ -130,7 +158,7 @@ case "${1:-}" in
     setup_build
     ;;
   -h | --help)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
     echo "setup: unknown option $1 (try --help)" >&2

@@ -9,6 +9,8 @@ macro_rules! skip_notice {
     }};
 }
 
+pub mod postgres;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
