@@ -36,13 +36,15 @@ impl Reader<'_> {
             let node = match t.object {
                 TermRef::NamedNode(n) => NamedOrBlankNode::from(n.into_owned()),
                 TermRef::BlankNode(b) => NamedOrBlankNode::from(b.into_owned()),
-                TermRef::Literal(l) => return Err(self.err(
-                    Some(t.subject),
-                    None,
-                    format!(
+                TermRef::Literal(l) => {
+                    return Err(self.err(
+                        Some(t.subject),
+                        None,
+                        format!(
                         "rml:logicalTarget must name an rml:LogicalTarget, found the literal {l}"
                     ),
-                )),
+                    ))
+                }
             };
             if !nodes.contains(&node) {
                 nodes.push(node);
