@@ -461,6 +461,8 @@ struct Compiled {
     classes: Vec<NamedNode>,
     subject_graphs: Vec<GTerm>,
     poms: Vec<GPom>,
+    /// RML-IO: does any term map name a logical target? (Else no targets are tracked.)
+    targeted: bool,
 }
 
 /// The base that resolves relative IRIs of a triples map.
@@ -511,6 +513,7 @@ pub(crate) fn run_triples_map(
         classes: tm.subject.classes.clone(),
         subject_graphs,
         poms,
+        targeted: tm.has_targets(),
     };
     let mut quads = 0;
     let mut named = Collections::default();
@@ -712,13 +715,27 @@ fn graphs_of(
     maps: &[GTerm],
     rec: &Record,
     out: &mut Vec<GraphName>,
-    targets: &mut Vec<TargetSet>,
+    targets: Option<&mut Vec<TargetSet>>,
 ) -> Result<(), RmlError> {
-    for g in maps {
-        g.graphs(rec, out)?;
-        targets.resize(out.len(), g.targets);
+    match targets {
+        None => {
+            for g in maps {
+                g.graphs(rec, out)?;
+            }
+        }
+        Some(targets) => {
+            for g in maps {
+                g.graphs(rec, out)?;
+                targets.resize(out.len(), g.targets);
+            }
+        }
     }
     Ok(())
+}
+
+/// The targets of the `i`th term of a list (none when targets are not tracked).
+fn target_at(targets: &[TargetSet], i: usize) -> TargetSet {
+    targets.get(i).copied().unwrap_or_default()
 }
 
 /// Pushes the quads of one record; returns how many. RML-IO: each quad goes to the union of
@@ -743,7 +760,7 @@ fn emit(
             &c.subject_graphs,
             rec,
             &mut subject_graphs,
-            &mut subject_graph_targets,
+            c.targeted.then_some(&mut subject_graph_targets),
         )?;
         plan.eval(
             &mut leaf,
@@ -763,7 +780,7 @@ fn emit(
             &c.subject_graphs,
             rec,
             &mut subject_graphs,
-            &mut subject_graph_targets,
+            c.targeted.then_some(&mut subject_graph_targets),
         )?;
     }
     let subject_targets = c.subject.targets;
@@ -787,7 +804,7 @@ fn emit(
             count += 1;
         }
         for (i, g) in graphs.iter().enumerate() {
-            let t = graph_targets.get(i).map_or(targets, |g| targets.union(*g));
+            let t = targets.union(target_at(graph_targets, i));
             push_quad(sink, QuadRef::new(s, p, o, g.as_ref()), t)?;
             count += 1;
         }
@@ -813,13 +830,20 @@ fn emit(
         predicate_targets.clear();
         for p in &pom.predicates {
             p.eval(rec, &mut predicates)?;
-            predicate_targets.resize(predicates.len(), p.targets);
+            if c.targeted {
+                predicate_targets.resize(predicates.len(), p.targets);
+            }
         }
         graphs.clear();
         graphs.extend(subject_graphs.iter().cloned());
         graph_targets.clear();
         graph_targets.extend(subject_graph_targets.iter().copied());
-        graphs_of(&pom.graphs, rec, &mut graphs, &mut graph_targets)?;
+        graphs_of(
+            &pom.graphs,
+            rec,
+            &mut graphs,
+            c.targeted.then_some(&mut graph_targets),
+        )?;
         objects.clear();
         object_targets.clear();
         let mut gathered = subject_targets;
@@ -831,7 +855,9 @@ fn emit(
                 }
                 o => eval_object(o, joins, rec, &mut objects)?,
             }
-            object_targets.resize(objects.len(), o.targets());
+            if c.targeted {
+                object_targets.resize(objects.len(), o.targets());
+            }
         }
         if !predicates.is_empty() {
             for q in &collections {
@@ -848,10 +874,11 @@ fn emit(
         }
         collections.clear();
         for s in subjects.iter().filter_map(as_subject) {
-            for (p, pt) in predicates.iter().zip(&predicate_targets) {
+            for (i, p) in predicates.iter().enumerate() {
                 let Term::NamedNode(p) = p else { continue };
-                for (o, ot) in objects.iter().zip(&object_targets) {
-                    let targets = subject_targets.union(*pt).union(*ot);
+                let pt = subject_targets.union(target_at(&predicate_targets, i));
+                for (j, o) in objects.iter().enumerate() {
+                    let targets = pt.union(target_at(&object_targets, j));
                     push(s, p.as_ref(), o.as_ref(), targets, &graphs, &graph_targets)?;
                 }
             }
