@@ -452,6 +452,40 @@ mod tests {
     }
 
     #[test]
+    fn referencing_object_maps_have_their_own_targets() {
+        // Join-less (same source) and joined: the parent subject map's target does not follow
+        // its subjects into the child's quads; the referencing object map's does.
+        let parent = format!(
+            "ex:Parent a rml:TriplesMap; {SOURCE};
+               rml:subjectMap [ rml:template \"http://example.com/p/{{ID}}\"; rml:logicalTarget ex:T2 ] ."
+        );
+        let out = routed(&format!(
+            "{parent}
+             ex:TM a rml:TriplesMap; {SOURCE};
+               rml:subjectMap [ rml:template \"http://example.com/{{ID}}\" ];
+               rml:predicateObjectMap [ rml:predicate ex:same; rml:objectMap [ rml:parentTriplesMap ex:Parent ] ];
+               rml:predicateObjectMap [ rml:predicate ex:joined; rml:objectMap [ rml:parentTriplesMap ex:Parent;
+                 rml:joinCondition [ rml:child \"Name\"; rml:parent \"Name\" ]; rml:logicalTarget ex:T1 ] ] ."
+        ));
+        assert_eq!(
+            out["one.nq"],
+            [
+                "<http://example.com/1> <http://example.com/joined> <http://example.com/p/1> .",
+                "<http://example.com/2> <http://example.com/joined> <http://example.com/p/2> .",
+            ]
+        );
+        assert_eq!(
+            out["default"],
+            [
+                "<http://example.com/1> <http://example.com/same> <http://example.com/p/1> .",
+                "<http://example.com/2> <http://example.com/same> <http://example.com/p/2> .",
+            ]
+        );
+        // The parent's own (untyped) quads: none, it has no predicate-object maps.
+        assert!(!out.contains_key("two.ttl.gz"));
+    }
+
+    #[test]
     fn a_sink_without_targets_gets_every_quad() {
         let (_dir, m) = parse(&format!(
             "ex:TM a rml:TriplesMap; {SOURCE};
