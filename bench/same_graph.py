@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Tell whether two N-Quads files hold the same RDF dataset.
+"""Tell whether two RDF files hold the same RDF dataset.
 
     bench/same_graph.py A.nq B.nq
     bench/same_graph.py --pairs < PAIRS     (lines "A.nq<TAB>B.nq"; prints one line a pair:
@@ -9,6 +9,11 @@ Prints "same graph: N quads" and exits 0 when they do, with blank nodes equal up
 "x" equal to "x"^^xsd:string and language tags compared without regard to case (RDF 1.1).
 Otherwise prints the quads found on one side only (at most 20 a side, blank nodes in a
 canonical labelling) and exits 1. Exit 2 for a usage or parse error.
+
+Files are read by extension: .nq, .nt, .ttl, .trig, .n3, .jsonld, .rdfxml/.rdf/.xml, .rdfjson
+(RDF 1.1 JSON Alternate Serialization), each possibly compressed (.gz, .zip, .tar.gz, .tar.xz:
+the archive's one file) and in UTF-8 or UTF-16 (told by its byte order mark), as the RML-IO
+logical targets are written.
 
 Needs rdflib: run it with the venv of bench/morph_kgc.sh, or it re-runs itself there when
 the interpreter it was started with has no rdflib.
@@ -53,20 +58,93 @@ class Unreadable(Exception):
     pass
 
 
+FORMATS = {".nq": "nquads", ".nt": "nt", ".ttl": "turtle", ".trig": "trig", ".n3": "n3",
+           ".jsonld": "json-ld", ".rdfxml": "xml", ".rdf": "xml", ".xml": "xml", ".rdfjson": "rdfjson"}
+QUAD_FORMATS = {"nquads", "trig", "json-ld"}
+
+
+def unpack(path):
+    """(name of the content, its bytes): the file itself, or the one file of its archive."""
+    import gzip
+    import tarfile
+    import zipfile
+    if path.endswith((".tar.gz", ".tar.xz")):
+        with tarfile.open(path) as t:
+            members = [m for m in t.getmembers() if m.isfile()]
+            if len(members) != 1:
+                raise Unreadable(f"{path}: expected one file in the archive, found {len(members)}")
+            return members[0].name, t.extractfile(members[0]).read()
+    if path.endswith(".zip"):
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if not n.endswith("/")]
+            if len(names) != 1:
+                raise Unreadable(f"{path}: expected one file in the archive, found {len(names)}")
+            return names[0], z.read(names[0])
+    if path.endswith(".gz"):
+        with gzip.open(path) as f:
+            return path[:-3], f.read()
+    with open(path, "rb") as f:
+        return path, f.read()
+
+
+def text_of(data):
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
+def rdf_json(text):
+    """The triples of an RDF/JSON document (values that are JSON numbers read as their text)."""
+    import json
+    doc = json.loads(text)
+    def node(v):
+        return BNode(v[2:]) if v.startswith("_:") else URIRef(v)
+    for s, preds in doc.items():
+        for p, objects in preds.items():
+            for o in objects:
+                value = o["value"] if isinstance(o["value"], str) else json.dumps(o["value"])
+                if o["type"] == "uri":
+                    obj = URIRef(value)
+                elif o["type"] == "bnode":
+                    obj = node(value)
+                elif "lang" in o:
+                    obj = Literal(value, lang=o["lang"])
+                elif "datatype" in o:
+                    obj = Literal(value, datatype=URIRef(o["datatype"]))
+                else:
+                    obj = Literal(value)
+                yield node(s), URIRef(p), obj
+
+
 def read(path):
-    """The quads of an N-Quads file, as a set of (s, p, o, g) with g None for the default graph."""
-    ds = rdflib.Dataset()
+    """The quads of an RDF file, as a set of (s, p, o, g) with g None for the default graph."""
     try:
-        ds.parse(path, format="nquads")
+        name, data = unpack(path)
+        ext = os.path.splitext(name)[1].lower()
+        fmt = FORMATS.get(ext)
+        if fmt is None:
+            raise Unreadable(f"{path}: unknown RDF extension {ext!r}")
+        text = text_of(data)
+        raw = []
+        if fmt == "rdfjson":
+            raw = [(s, p, o, None) for s, p, o in rdf_json(text)]
+        elif fmt in QUAD_FORMATS:
+            ds = rdflib.Dataset()
+            ds.parse(data=text, format=fmt)
+            for s, p, o, g in ds.quads((None, None, None, None)):
+                gid = getattr(g, "identifier", g)
+                if gid is None or gid == rdflib.graph.DATASET_DEFAULT_GRAPH_ID:
+                    gid = None
+                raw.append((s, p, o, gid))
+        else:
+            g = Graph()
+            g.parse(data=text, format=fmt)
+            raw = [(s, p, o, None) for s, p, o in g]
+    except Unreadable:
+        raise
     except Exception as e:  # rdflib raises several kinds
         raise Unreadable(f"cannot read {path}: {e}") from e
-    quads = set()
-    for s, p, o, g in ds.quads((None, None, None, None)):
-        gid = getattr(g, "identifier", g)
-        if gid is None or gid == rdflib.graph.DATASET_DEFAULT_GRAPH_ID:
-            gid = None
-        quads.add((norm(s), p, norm(o), gid))
-    return quads
+    return {(norm(s), p, norm(o), gid) for s, p, o, gid in raw}
 
 
 def has_bnode(q):

@@ -33,5 +33,7 @@ pub mod sparql_text;
 #[cfg(feature = "store")]
 pub mod store;
 #[cfg(feature = "store")]
+pub mod targets;
+#[cfg(feature = "store")]
 pub mod turtle;
 pub mod validate;

@@ -693,6 +693,14 @@ fn load(
     )?;
     let ontology = ontology::quads().map_err(|e| anyhow!(e))?;
     let (ontology, linked) = cli_link::extra_quads(dir, ontology, quiet)?;
+    // RML-IO logical targets are for `map`: `load` keeps every quad in the store.
+    for m in mappings.iter().filter(|m| !quiet && !m.targets.is_empty()) {
+        eprintln!(
+            "note: {}: the mapping's {} logical target(s) are written by `factgraph map`; `load` puts their quads into the store with the others",
+            m.file.display(),
+            m.targets.len()
+        );
+    }
     let bar = spinner(quiet, "loading");
     let progress = |n: u64| bar.set_position(n);
     let shacl_check = |s: &oxigraph::store::Store| -> Result<(), StoreError> {

@@ -62,6 +62,10 @@ pub fn map_to_writer_with(
     out: &mut dyn Write,
     progress: &dyn Fn(u64),
 ) -> Result<MapSummary, RmlError> {
+    // RML-IO: quads with logical targets go to their files (src/targets.rs).
+    if mappings.iter().any(|m| !m.targets.is_empty()) {
+        return crate::targets::map_with_targets(mappings, format, prefixes, out, progress);
+    }
     let quads = match format {
         MapFormat::Nquads => true,
         MapFormat::Ntriples => false,

@@ -28,8 +28,16 @@ pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
 /// Receives the quads a mapping generates, one at a time, in generation order.
 /// Duplicates are not removed (a store or a later step does that).
 pub trait QuadSink {
-    /// Takes one quad.
+    /// Takes one quad (of the default output: no term map that made it names a logical target).
     fn push(&mut self, quad: QuadRef<'_>) -> Result<(), SinkError>;
+
+    /// RML-IO: takes one quad bound for the logical `targets` (never empty: indexes into
+    /// [`Mapping::targets`], the union of the targets of the term maps that made it). A
+    /// sink that does not write targets takes it as any other quad.
+    fn push_to_targets(&mut self, quad: QuadRef<'_>, targets: TargetSet) -> Result<(), SinkError> {
+        let _ = targets;
+        self.push(quad)
+    }
 }
 
 impl<F: FnMut(QuadRef<'_>) -> Result<(), SinkError>> QuadSink for F {
@@ -72,9 +80,12 @@ pub fn execute(mapping: &Mapping, sink: &mut dyn QuadSink) -> Result<Stats, RmlE
 }
 
 /// Can the CSV fast path run `tm`? Only CSV sources whose joins are reference-valued and
-/// read CSV parents, without the features only [`crate::multi`] implements (functions among
-/// them: a map without functions never pays for them).
+/// read CSV parents, without the features only [`crate::multi`] implements (functions and
+/// RML-IO logical targets among them: a map without them never pays for them).
 fn fast_path(mapping: &Mapping, tm: &TriplesMap) -> bool {
+    if tm.has_targets() {
+        return false;
+    }
     let simple = |t: &TermMap| {
         t.iri_safety == IriSafety::Iri
             && !t.has_function()

@@ -18,6 +18,124 @@ pub struct Mapping {
     /// What the parser accepted but the author should hear about (an unknown class on a node
     /// whose role is clear …), in document order.
     pub warnings: Vec<MappingWarning>,
+    /// RML-IO: the logical targets of the mapping, in document order; term maps name them by
+    /// index ([`TargetSet`]).
+    pub targets: Vec<LogicalTarget>,
+}
+
+/// RML-IO: a logical target (`rml:LogicalTarget`), where the quads of the term maps that name
+/// it (`rml:logicalTarget`) are written instead of the default output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogicalTarget {
+    /// How the target is named in messages (`<iri>` or `_:b0`).
+    pub name: String,
+    /// Line of the mapping file where the target is defined (1-based), when known.
+    pub line: Option<u64>,
+    /// The resolved path of the file written.
+    pub path: PathBuf,
+    /// The path as written in the mapping.
+    pub written: String,
+    /// `rml:serialization` (N-Quads when absent).
+    pub serialization: Serialization,
+    /// `rml:encoding` (UTF-8 when absent).
+    pub encoding: Encoding,
+    /// `rml:compression` (none when absent).
+    pub compression: Compression,
+}
+
+/// The RDF syntax of a logical target (`rml:serialization`, a `formats:` IRI).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Serialization {
+    /// `formats:N-Quads`.
+    NQuads,
+    /// `formats:N-Triples` (quads of named graphs are written as triples).
+    NTriples,
+    /// `formats:Turtle` (quads of named graphs are written as triples).
+    Turtle,
+    /// `formats:TriG`.
+    TriG,
+    /// `formats:N3`, written as Turtle (a subset of N3).
+    N3,
+    /// `formats:JSON-LD`.
+    JsonLd,
+    /// `formats:RDF_XML` (quads of named graphs are written as triples).
+    RdfXml,
+    /// `formats:RDF_JSON`, the RDF 1.1 JSON Alternate Serialization (triples only).
+    RdfJson,
+}
+
+impl Serialization {
+    /// Every serialization with its local name in `http://www.w3.org/ns/formats/`.
+    pub const ALL: [(Self, &'static str); 8] = [
+        (Self::NQuads, "N-Quads"),
+        (Self::NTriples, "N-Triples"),
+        (Self::Turtle, "Turtle"),
+        (Self::TriG, "TriG"),
+        (Self::N3, "N3"),
+        (Self::JsonLd, "JSON-LD"),
+        (Self::RdfXml, "RDF_XML"),
+        (Self::RdfJson, "RDF_JSON"),
+    ];
+}
+
+/// The character encoding of a logical target (`rml:encoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// `rml:UTF-8`.
+    Utf8,
+    /// `rml:UTF-16`: little-endian, with a byte order mark.
+    Utf16,
+}
+
+/// The compression of a logical target (`rml:compression`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Compression {
+    /// `rml:none`.
+    None,
+    /// `rml:gzip`.
+    Gzip,
+    /// `rml:zip`: a zip archive holding one file, named as the target without `.zip`.
+    Zip,
+    /// `rml:tarxz`: a tar archive compressed with xz, holding one file.
+    TarXz,
+    /// `rml:targz`: a tar archive compressed with gzip, holding one file.
+    TarGz,
+}
+
+/// A set of logical targets, as indexes into [`Mapping::targets`] (a mapping has at most
+/// [`TargetSet::MAX`] targets). Empty: the default output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct TargetSet(u64);
+
+impl TargetSet {
+    /// How many targets a mapping may declare.
+    pub const MAX: usize = 64;
+
+    /// The set holding only target `index` (< [`Self::MAX`]).
+    pub fn one(index: usize) -> Self {
+        Self(1u64.checked_shl(index as u32).unwrap_or(0))
+    }
+
+    /// Both sets' targets.
+    #[must_use]
+    pub fn union(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    /// Is the set empty (the default output)?
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Does the set hold target `index`?
+    pub fn contains(self, index: usize) -> bool {
+        index < Self::MAX && self.0 >> index & 1 == 1
+    }
+
+    /// The targets' indexes, in increasing order.
+    pub fn iter(self) -> impl Iterator<Item = usize> {
+        (0..Self::MAX).filter(move |i| self.0 >> i & 1 == 1)
+    }
 }
 
 /// Something a mapping says that changes nothing but is probably not what its author meant.
@@ -250,6 +368,8 @@ pub struct RefObjectMap {
     /// Every join condition as (child map, parent map), including those of `joins` and
     /// constant- or template-valued `rml:childMap`/`rml:parentMap`.
     pub conditions: Vec<(TermMap, TermMap)>,
+    /// RML-IO: the logical targets of the objects it gives (`rml:logicalTarget`).
+    pub targets: TargetSet,
 }
 
 impl RefObjectMap {
@@ -324,6 +444,9 @@ pub struct TermMap {
     /// RML-CC: `rml:gather`, when the term map is a gather map (its value then names the
     /// collection; a value-less gather map has a fresh blank node per iteration).
     pub gather: Option<Box<GatherMap>>,
+    /// RML-IO: the logical targets of the map's terms (`rml:logicalTarget`); a quad goes to
+    /// the targets of all the term maps that made it.
+    pub targets: TargetSet,
 }
 
 /// RML-CC: a gather map's `rml:gather` list and how it is turned into an RDF collection or container.
@@ -428,6 +551,35 @@ impl TermMap {
                     .for_each(|(c, _)| c.collect_references(out)),
             }
         }
+    }
+}
+
+impl TermMap {
+    /// The targets of the terms this map makes: its own and those of its language or datatype map.
+    pub fn all_targets(&self) -> TargetSet {
+        let mut out = self.targets;
+        for extra in [&self.language, &self.datatype].into_iter().flatten() {
+            if let LangOrDatatype::Map(m) = extra.as_ref() {
+                out = out.union(m.all_targets());
+            }
+        }
+        out
+    }
+}
+
+impl TriplesMap {
+    /// Does any term map of this triples map name a logical target?
+    pub fn has_targets(&self) -> bool {
+        let term = |t: &TermMap| !t.all_targets().is_empty();
+        term(&self.subject.term)
+            || self.subject.graphs.iter().any(term)
+            || self.predicate_object_maps.iter().any(|pom| {
+                pom.predicates.iter().chain(&pom.graphs).any(term)
+                    || pom.objects.iter().any(|o| match o {
+                        ObjectMap::Term(t) => term(t),
+                        ObjectMap::Ref(r) => !r.targets.is_empty(),
+                    })
+            })
     }
 }
 

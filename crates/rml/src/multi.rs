@@ -150,6 +150,8 @@ struct GTerm {
     datatype: Option<GExtra>,
     default_graph: bool,
     base: Option<String>,
+    /// RML-IO: the logical targets of its terms (its own, its language or datatype map's).
+    targets: TargetSet,
 }
 
 impl GTerm {
@@ -188,6 +190,7 @@ impl GTerm {
             datatype,
             default_graph: t.default_graph,
             base: base.map(str::to_owned),
+            targets: t.all_targets(),
         }
     }
 
@@ -422,9 +425,27 @@ pub(crate) fn push_uri_safe(out: &mut String, value: &str) {
 
 enum GObject {
     Term(GTerm),
-    Join { children: Vec<GTerm>, index: usize },
+    Join {
+        children: Vec<GTerm>,
+        index: usize,
+        targets: TargetSet,
+    },
     // RML-CC: a gather map (see `crate::gather`).
     Gather(Box<Plan<GObject>>),
+}
+
+impl GObject {
+    /// RML-IO: the logical targets of the objects it gives (a value-less gather map has none).
+    fn targets(&self) -> TargetSet {
+        match self {
+            GObject::Term(t) => t.targets,
+            GObject::Join { targets, .. } => *targets,
+            GObject::Gather(p) => p
+                .name
+                .as_ref()
+                .map_or_else(TargetSet::default, Self::targets),
+        }
+    }
 }
 
 struct GPom {
@@ -440,6 +461,8 @@ struct Compiled {
     classes: Vec<NamedNode>,
     subject_graphs: Vec<GTerm>,
     poms: Vec<GPom>,
+    /// RML-IO: does any term map name a logical target? (Else no targets are tracked.)
+    targeted: bool,
 }
 
 /// The base that resolves relative IRIs of a triples map.
@@ -490,6 +513,7 @@ pub(crate) fn run_triples_map(
         classes: tm.subject.classes.clone(),
         subject_graphs,
         poms,
+        targeted: tm.has_targets(),
     };
     let mut quads = 0;
     let mut named = Collections::default();
@@ -500,7 +524,7 @@ pub(crate) fn run_triples_map(
     let mut collections = Vec::new();
     named.finish(&mut collections);
     for q in &collections {
-        sink.push(q.as_ref()).map_err(RmlError::Sink)?;
+        push_quad(sink, q.as_ref(), compiled.subject.targets)?;
     }
     quads += collections.len() as u64;
     Ok(Stats { rows, quads })
@@ -530,11 +554,10 @@ fn compile_object(
                     message: format!("the referencing object map to {} has no rml:joinCondition but the two triples maps read different sources ({} and {}); expected a join condition", parent.name, tm.source.written, parent.source.written),
                 });
             }
-            GObject::Term(GTerm::compile(
-                &parent.subject.term,
-                refs,
-                base_of(mapping, parent),
-            ))
+            let mut term = GTerm::compile(&parent.subject.term, refs, base_of(mapping, parent));
+            // The referencing object map's targets, not the parent subject map's.
+            term.targets = r.targets;
+            GObject::Term(term)
         }
         ObjectMap::Ref(r) => GObject::Join {
             children: r
@@ -543,6 +566,7 @@ fn compile_object(
                 .map(|(child, _)| GTerm::compile(child, refs, base))
                 .collect(),
             index: join_index(mapping, r, joins)?,
+            targets: r.targets,
         },
     })
 }
@@ -583,7 +607,9 @@ fn eval_object(
 ) -> Result<(), RmlError> {
     match o {
         GObject::Term(t) => t.eval(rec, out)?,
-        GObject::Join { children, index } => {
+        GObject::Join {
+            children, index, ..
+        } => {
             let values = children
                 .iter()
                 .map(|ch| ch.lexical(rec))
@@ -669,7 +695,52 @@ fn as_subject(t: &Term) -> Option<NamedOrBlankNodeRef<'_>> {
     }
 }
 
-/// Pushes the quads of one record; returns how many.
+/// Hands one quad to the sink: to the default output, or to its logical targets.
+fn push_quad(
+    sink: &mut dyn QuadSink,
+    quad: QuadRef<'_>,
+    targets: TargetSet,
+) -> Result<(), RmlError> {
+    if targets.is_empty() {
+        sink.push(quad)
+    } else {
+        sink.push_to_targets(quad, targets)
+    }
+    .map_err(RmlError::Sink)
+}
+
+/// The graph names the graph maps `maps` give for a record, appended to `out`, with the
+/// logical targets of the map that gave each appended to `targets`.
+fn graphs_of(
+    maps: &[GTerm],
+    rec: &Record,
+    out: &mut Vec<GraphName>,
+    targets: Option<&mut Vec<TargetSet>>,
+) -> Result<(), RmlError> {
+    match targets {
+        None => {
+            for g in maps {
+                g.graphs(rec, out)?;
+            }
+        }
+        Some(targets) => {
+            for g in maps {
+                g.graphs(rec, out)?;
+                targets.resize(out.len(), g.targets);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The targets of the `i`th term of a list (none when targets are not tracked).
+fn target_at(targets: &[TargetSet], i: usize) -> TargetSet {
+    targets.get(i).copied().unwrap_or_default()
+}
+
+/// Pushes the quads of one record; returns how many. RML-IO: each quad goes to the union of
+/// the logical targets of the term maps that made it (subject, predicate, object, graph, and
+/// the language or datatype map of the object), or to the default output when they name none.
 fn emit(
     c: &Compiled,
     joins: &Joins,
@@ -683,10 +754,14 @@ fn emit(
     let mut collections = Vec::new();
     let mut leaf = |o: &GObject, out: &mut Vec<Term>| eval_object(o, joins, rec, out);
     let mut subject_graphs = Vec::new();
+    let mut subject_graph_targets = Vec::new();
     if let Some(plan) = &c.subject_gather {
-        for g in &c.subject_graphs {
-            g.graphs(rec, &mut subject_graphs)?;
-        }
+        graphs_of(
+            &c.subject_graphs,
+            rec,
+            &mut subject_graphs,
+            c.targeted.then_some(&mut subject_graph_targets),
+        )?;
         plan.eval(
             &mut leaf,
             &subject_graphs,
@@ -701,54 +776,87 @@ fn emit(
         return Ok(0);
     }
     if c.subject_gather.is_none() {
-        for g in &c.subject_graphs {
-            g.graphs(rec, &mut subject_graphs)?;
-        }
+        graphs_of(
+            &c.subject_graphs,
+            rec,
+            &mut subject_graphs,
+            c.targeted.then_some(&mut subject_graph_targets),
+        )?;
     }
+    let subject_targets = c.subject.targets;
     for q in collections.drain(..) {
-        sink.push(q.as_ref()).map_err(RmlError::Sink)?;
+        push_quad(sink, q.as_ref(), subject_targets)?;
         count += 1;
     }
     let mut push = |s: NamedOrBlankNodeRef<'_>,
                     p: oxrdf::NamedNodeRef<'_>,
                     o: TermRef<'_>,
-                    graphs: &[GraphName]|
+                    targets: TargetSet,
+                    graphs: &[GraphName],
+                    graph_targets: &[TargetSet]|
      -> Result<(), RmlError> {
         if graphs.is_empty() {
-            sink.push(QuadRef::new(s, p, o, GraphNameRef::DefaultGraph))
-                .map_err(RmlError::Sink)?;
+            push_quad(
+                sink,
+                QuadRef::new(s, p, o, GraphNameRef::DefaultGraph),
+                targets,
+            )?;
             count += 1;
         }
-        for g in graphs {
-            sink.push(QuadRef::new(s, p, o, g.as_ref()))
-                .map_err(RmlError::Sink)?;
+        for (i, g) in graphs.iter().enumerate() {
+            let t = targets.union(target_at(graph_targets, i));
+            push_quad(sink, QuadRef::new(s, p, o, g.as_ref()), t)?;
             count += 1;
         }
         Ok(())
     };
     for s in subjects.iter().filter_map(as_subject) {
         for class in &c.classes {
-            push(s, rdf::TYPE, class.as_ref().into(), &subject_graphs)?;
+            push(
+                s,
+                rdf::TYPE,
+                class.as_ref().into(),
+                subject_targets,
+                &subject_graphs,
+                &subject_graph_targets,
+            )?;
         }
     }
     let (mut predicates, mut objects, mut graphs) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut predicate_targets, mut object_targets, mut graph_targets) =
+        (Vec::new(), Vec::new(), Vec::new());
     for pom in &c.poms {
         predicates.clear();
+        predicate_targets.clear();
         for p in &pom.predicates {
             p.eval(rec, &mut predicates)?;
+            if c.targeted {
+                predicate_targets.resize(predicates.len(), p.targets);
+            }
         }
         graphs.clear();
         graphs.extend(subject_graphs.iter().cloned());
-        for g in &pom.graphs {
-            g.graphs(rec, &mut graphs)?;
-        }
+        graph_targets.clear();
+        graph_targets.extend(subject_graph_targets.iter().copied());
+        graphs_of(
+            &pom.graphs,
+            rec,
+            &mut graphs,
+            c.targeted.then_some(&mut graph_targets),
+        )?;
         objects.clear();
+        object_targets.clear();
+        let mut gathered = subject_targets;
         for o in &pom.objects {
             match o {
                 GObject::Gather(plan) => {
-                    plan.eval(&mut leaf, &graphs, named, &mut collections, &mut objects)?
+                    plan.eval(&mut leaf, &graphs, named, &mut collections, &mut objects)?;
+                    gathered = gathered.union(o.targets());
                 }
                 o => eval_object(o, joins, rec, &mut objects)?,
+            }
+            if c.targeted {
+                object_targets.resize(objects.len(), o.targets());
             }
         }
         if !predicates.is_empty() {
@@ -758,16 +866,20 @@ fn emit(
                     q.subject.as_ref(),
                     q.predicate.as_ref(),
                     q.object.as_ref(),
+                    gathered,
                     graph,
+                    &[],
                 )?;
             }
         }
         collections.clear();
         for s in subjects.iter().filter_map(as_subject) {
-            for p in &predicates {
+            for (i, p) in predicates.iter().enumerate() {
                 let Term::NamedNode(p) = p else { continue };
-                for o in &objects {
-                    push(s, p.as_ref(), o.as_ref(), &graphs)?;
+                let pt = subject_targets.union(target_at(&predicate_targets, i));
+                for (j, o) in objects.iter().enumerate() {
+                    let targets = pt.union(target_at(&object_targets, j));
+                    push(s, p.as_ref(), o.as_ref(), targets, &graphs, &graph_targets)?;
                 }
             }
         }

@@ -18,6 +18,7 @@ use super::template::Template;
 use super::vocab::{self, Family, RML};
 
 mod fnml;
+mod target;
 mod view;
 
 /// Options for reading a mapping.
@@ -73,6 +74,8 @@ pub fn parse_mapping_str(
         formulation: std::cell::RefCell::new(ReferenceFormulation::Csv),
         triples_maps: Default::default(),
         depth: std::cell::Cell::new(0),
+        target_nodes: Default::default(),
+        targeted: Default::default(),
     }
     .mapping(base, path.to_owned())
 }
@@ -317,6 +320,10 @@ struct Reader<'a> {
     triples_maps: std::cell::RefCell<HashMap<NamedOrBlankNode, usize>>,
     /// How deep in nested function executions the reader is (cycles are refused).
     depth: std::cell::Cell<usize>,
+    /// RML-IO: the logical targets' nodes, by index in [`Mapping::targets`].
+    target_nodes: std::cell::RefCell<Vec<NamedOrBlankNode>>,
+    /// RML-IO: the term maps whose `rml:logicalTarget` was read.
+    targeted: std::cell::RefCell<HashSet<NamedOrBlankNode>>,
 }
 
 /// Where a term map stands, which decides its defaults and what it may produce.
@@ -441,10 +448,12 @@ impl<'a> Reader<'a> {
             names.iter().enumerate().map(|(i, n)| (n, i)).collect();
         self.triples_maps
             .replace(index.iter().map(|(n, i)| ((*n).clone(), *i)).collect());
+        let targets = self.read_targets()?;
         let mut triples_maps = Vec::with_capacity(names.len());
         for n in &names {
             triples_maps.push(self.triples_map(n.as_ref(), &index)?);
         }
+        self.check_targets_read()?;
         // Referencing object maps without a join must share the parent's logical source.
         for tm in &triples_maps {
             for pom in &tm.predicate_object_maps {
@@ -468,6 +477,7 @@ impl<'a> Reader<'a> {
             base,
             file,
             warnings: self.doc.warnings.clone(),
+            targets,
         })
     }
 
@@ -809,6 +819,7 @@ impl<'a> Reader<'a> {
             parent,
             joins,
             conditions,
+            targets: self.logical_targets(o)?,
         })
     }
 
@@ -839,6 +850,7 @@ impl<'a> Reader<'a> {
                 default_graph: false,
                 iri_safety: IriSafety::Iri,
                 gather: None,
+                targets: TargetSet::default(),
             }),
             ([], [m]) => {
                 let m = self.node(*m, tm, map)?;
@@ -887,6 +899,7 @@ impl<'a> Reader<'a> {
             default_graph,
             iri_safety: IriSafety::Iri,
             gather: None,
+            targets: TargetSet::default(),
         })
     }
 
@@ -1073,6 +1086,7 @@ impl<'a> Reader<'a> {
                 default_graph,
                 iri_safety,
                 gather,
+                targets: self.logical_targets(node)?,
             },
             tm,
         )

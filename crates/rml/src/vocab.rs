@@ -117,6 +117,22 @@ pub const SUPPORTED: &[&str] = &[
     "innerJoin",
     "LogicalViewJoin",
     "parentLogicalView",
+    // RML-IO logical targets (see crate::parse::target)
+    "LogicalTarget",
+    "logicalTarget",
+    "Target",
+    "target",
+    "FilePath",
+    "serialization",
+    "encoding",
+    "UTF-8",
+    "UTF-16",
+    "compression",
+    "none",
+    "gzip",
+    "zip",
+    "tarxz",
+    "targz",
 ];
 
 /// Terms of RML modules that exist but that this processor does not implement.
@@ -128,13 +144,6 @@ pub const UNSUPPORTED: &[&str] = &[
     "sqlQuery",
     "logicalTable",
     "sqlVersion",
-    "LogicalTarget",
-    "logicalTarget",
-    "Target",
-    "target",
-    "serialization",
-    "encoding",
-    "compression",
     "null",
     "sqlQuery",
 ];

@@ -257,6 +257,7 @@ impl Reader<'_> {
             default_graph: map.default_graph,
             iri_safety: map.iri_safety,
             gather: map.gather,
+            targets: map.targets,
         };
         // A constant literal keeps its language or datatype.
         if let Value::Constant(Term::Literal(l)) = &map.value {
@@ -276,6 +277,7 @@ impl Reader<'_> {
             default_graph: false,
             iri_safety: map.iri_safety,
             gather: None,
+            targets: crate::model::TargetSet::default(),
         };
         outer.value = Value::Function(Box::new(FunctionExecution {
             function: format!("{IDLAB}trueCondition"),

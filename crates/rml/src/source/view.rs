@@ -296,6 +296,7 @@ fn pseudo(view: &LogicalView, source: LogicalSource) -> TriplesMap {
                 default_graph: false,
                 iri_safety: IriSafety::Iri,
                 gather: None,
+                targets: TargetSet::default(),
             },
             classes: Vec::new(),
             graphs: Vec::new(),

@@ -142,6 +142,9 @@ fn parse_text(
     for w in &mut mapping.warnings {
         w.line = translation.yaml_line(w.line);
     }
+    for t in &mut mapping.targets {
+        t.line = t.line.map(|l| translation.yaml_line(l));
+    }
     Ok((mapping, translation))
 }
 
