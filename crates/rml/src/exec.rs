@@ -81,11 +81,8 @@ fn fast_path(mapping: &Mapping, tm: &TriplesMap) -> bool {
             && !matches!(&t.value, Value::Template(tpl) if tpl.segments.is_empty())
             && t.gather.is_none()
     };
-    let plain = |t: &TriplesMap| {
-        t.source.formulation == ReferenceFormulation::Csv
-            && t.base.is_none()
-            && simple(&t.subject.term)
-    };
+    let plain =
+        |t: &TriplesMap| t.source.is_plain_csv() && t.base.is_none() && simple(&t.subject.term);
     plain(tm)
         && tm.subject.graphs.iter().all(simple)
         && tm.predicate_object_maps.iter().all(|pom| {
@@ -322,31 +319,14 @@ where
 
 /// An open CSV source with its header.
 pub(crate) struct Csv {
-    pub(crate) reader: csv::Reader<BufReader<File>>,
+    pub(crate) reader: csv::Reader<BufReader<crate::source::access::SourceRead>>,
     pub(crate) headers: csv::StringRecord,
     pub(crate) file: String,
 }
 
 pub(crate) fn open_csv(mapping: &Mapping, tm: &TriplesMap) -> Result<Csv, RmlError> {
     let path = &tm.source.path;
-    let file = File::open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            mapping_error(
-                mapping,
-                tm,
-                format!(
-                    "the source file \"{}\" does not exist (looked for {}); expected a CSV file",
-                    tm.source.written,
-                    path.display()
-                ),
-            )
-        } else {
-            RmlError::Io {
-                path: path.clone(),
-                source: e,
-            }
-        }
-    })?;
+    let file = crate::source::access::open_reader(mapping, tm, "a CSV file")?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)

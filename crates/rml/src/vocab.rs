@@ -117,12 +117,24 @@ pub const SUPPORTED: &[&str] = &[
     "innerJoin",
     "LogicalViewJoin",
     "parentLogicalView",
+    // RML-IO sources (see crate::source::access)
+    "FilePath",
+    "encoding",
+    "UTF-8",
+    "UTF-16",
+    "compression",
+    "none",
+    "gzip",
+    "zip",
+    "tarxz",
+    "targz",
+    "null",
+    "SQL2008Table",
+    "SQL2008Query",
 ];
 
 /// Terms of RML modules that exist but that this processor does not implement.
 pub const UNSUPPORTED: &[&str] = &[
-    "SQL2008Table",
-    "SQL2008Query",
     "query",
     "tableName",
     "sqlQuery",
@@ -133,9 +145,6 @@ pub const UNSUPPORTED: &[&str] = &[
     "Target",
     "target",
     "serialization",
-    "encoding",
-    "compression",
-    "null",
     "sqlQuery",
 ];
 

@@ -296,7 +296,7 @@ fn gather_mistakes_are_mapping_errors() {
         ("[ rml:gather ( [ rml:reference \"$.v[*]\" ] ) ]", "no rml:gatherAs"),
         ("[ rml:gather ( [ rml:reference \"$.v[*]\" ] ); rml:gatherAs rdf:Property ]", "not a collection or container type"),
         ("[ rml:gather (); rml:gatherAs rdf:List ]", "empty list"),
-        ("[ rml:gather ( [ rml:reference \"$.v[*]\" ] ); rml:gatherAs rdf:List; rml:strategy rml:zip ]", "unknown RML term"),
+        ("[ rml:gather ( [ rml:reference \"$.v[*]\" ] ); rml:gatherAs rdf:List; rml:strategy rml:zipp ]", "unknown RML term"),
         ("[ rml:gather ( [ rml:reference \"$.v[*]\" ] ); rml:gatherAs rdf:List; rml:strategy ex:zip ]", "not a gather strategy"),
         ("[ rml:gather ( [ rml:reference \"$.v[*]\" ] ); rml:gatherAs rdf:List; rml:allowEmptyListAndContainer \"maybe\" ]", "not a boolean"),
         ("[ rml:reference \"$.id\"; rml:termType rml:Literal; rml:gather ( [ rml:reference \"$.v[*]\" ] ); rml:gatherAs rdf:List ]", "not a literal"),

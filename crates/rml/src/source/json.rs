@@ -181,7 +181,7 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-fn counting(file: File) -> (Rc<Cell<u64>>, Counting<BufReader<File>>) {
+fn counting<R: Read>(file: R) -> (Rc<Cell<u64>>, Counting<BufReader<R>>) {
     let position = Rc::new(Cell::new(0));
     (
         position.clone(),
@@ -216,7 +216,7 @@ pub(crate) fn json_error(file: &str, e: &serde_json::Error, _offset: u64) -> Rml
 
 /// Streams the members of the array (or object) under `keys`, one value at a time.
 pub(crate) fn stream(
-    file: File,
+    file: impl Read,
     display: &str,
     keys: &[String],
     visit: &mut dyn FnMut(&Value, u64) -> Result<(), RmlError>,

@@ -1,0 +1,133 @@
+//! RML-IO access to a source file: `rml:compression` (gzip, zip, tar.gz, tar.xz, each
+//! streamed; an archive is read for its first file) and `rml:encoding` (UTF-16 transcoded to
+//! UTF-8 on the fly, the BOM deciding the byte order). Every reader of a file source (CSV,
+//! JSON, XML, RDF) opens it through [`open_reader`].
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+
+use crate::error::RmlError;
+use crate::exec::mapping_error;
+use crate::model::{Compression, Encoding, Mapping, TriplesMap};
+
+/// A byte stream of a source, decompressed and in UTF-8.
+pub(crate) type SourceRead = Box<dyn Read + Send>;
+
+/// Opens the data file of `tm` (`expected` says what it should be, for messages), undoing its
+/// compression and transcoding it to UTF-8. A missing file, a broken archive or an empty one
+/// is a mapping error naming the triples map's line and the source.
+pub(crate) fn open_reader(
+    mapping: &Mapping,
+    tm: &TriplesMap,
+    expected: &str,
+) -> Result<SourceRead, RmlError> {
+    let path = &tm.source.path;
+    let access = &tm.source.access;
+    let fail = |message: String| mapping_error(mapping, tm, message);
+    let file = File::open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            fail(format!(
+                "the source file \"{}\" does not exist (looked for {}); expected {expected}",
+                tm.source.written,
+                path.display()
+            ))
+        } else {
+            RmlError::Io {
+                path: path.clone(),
+                source: e,
+            }
+        }
+    })?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(fail(format!(
+            "the source \"{}\" is a directory ({}); expected {expected}",
+            tm.source.written,
+            path.display()
+        )));
+    }
+    let broken = |what: &str, e: &dyn std::fmt::Display| {
+        fail(format!(
+            "the source file \"{}\" is not a valid {what} archive ({e}); expected {what} data as rml:compression says",
+            tm.source.written
+        ))
+    };
+    let plain: SourceRead = match access.compression {
+        Compression::None => Box::new(file),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file))),
+        Compression::TarGz => {
+            let gz = flate2::read::MultiGzDecoder::new(BufReader::new(file));
+            first_tar_entry(Box::new(gz)).map_err(|e| broken("tar.gz", &e))?
+        }
+        Compression::TarXz => {
+            let xz = liblzma::read::XzDecoder::new_multi_decoder(BufReader::new(file));
+            first_tar_entry(Box::new(xz)).map_err(|e| broken("tar.xz", &e))?
+        }
+        Compression::Zip => {
+            // The zip reader borrows its archive: the first file is inflated into memory.
+            let mut archive =
+                zip::ZipArchive::new(BufReader::new(file)).map_err(|e| broken("zip", &e))?;
+            let index = (0..archive.len())
+                .find(|&i| archive.by_index(i).is_ok_and(|f| f.is_file()))
+                .ok_or_else(|| broken("zip", &"it holds no file"))?;
+            let mut entry = archive.by_index(index).map_err(|e| broken("zip", &e))?;
+            let mut bytes = Vec::new();
+            entry
+                .read_to_end(&mut bytes)
+                .map_err(|e| broken("zip", &e))?;
+            Box::new(std::io::Cursor::new(bytes))
+        }
+    };
+    Ok(match access.encoding {
+        Encoding::Utf8 => plain,
+        Encoding::Utf16 => Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding_rs::UTF_16LE))
+                .bom_override(true)
+                .build(plain),
+        ),
+    })
+}
+
+/// The first regular file of a tar stream, streamed: headers are read block by block (with
+/// `tar::Header`), entries before it (directories, PAX and GNU long-name records) skipped.
+fn first_tar_entry(mut tar: SourceRead) -> std::io::Result<SourceRead> {
+    use std::io::{Error, ErrorKind};
+    loop {
+        let mut block = [0u8; 512];
+        tar.read_exact(&mut block).map_err(|e| {
+            if e.kind() == ErrorKind::UnexpectedEof {
+                Error::new(ErrorKind::InvalidData, "it holds no file")
+            } else {
+                e
+            }
+        })?;
+        if block.iter().all(|&b| b == 0) {
+            return Err(Error::new(ErrorKind::InvalidData, "it holds no file"));
+        }
+        let header = tar::Header::from_byte_slice(&block);
+        header
+            .cksum()
+            .ok()
+            .filter(|&sum| {
+                let computed: u32 = block
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &b)| {
+                        if (148..156).contains(&i) {
+                            32
+                        } else {
+                            u32::from(b)
+                        }
+                    })
+                    .sum();
+                sum == computed
+            })
+            .ok_or_else(|| Error::new(ErrorKind::InvalidData, "bad tar header checksum"))?;
+        let size = header.entry_size()?;
+        if header.entry_type().is_file() {
+            return Ok(Box::new(tar.take(size)));
+        }
+        let padded = size.div_ceil(512) * 512;
+        std::io::copy(&mut (&mut tar).take(padded), &mut std::io::sink())?;
+    }
+}
