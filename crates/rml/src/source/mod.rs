@@ -18,6 +18,8 @@ pub(crate) mod xml;
 pub(crate) mod xml_stream;
 
 #[cfg(test)]
+mod io_tests;
+#[cfg(test)]
 mod tests;
 
 use crate::error::RmlError;

@@ -48,7 +48,7 @@ fn source_error(mapping: &Mapping, tm: &TriplesMap, message: String) -> RmlError
 }
 
 /// `jdbc:postgresql://host[:port]/db[?…]` → (host, port, database).
-fn parse_dsn(dsn: &str) -> Option<(String, u16, String)> {
+pub(crate) fn parse_dsn(dsn: &str) -> Option<(String, u16, String)> {
     let rest = dsn
         .strip_prefix("jdbc:postgresql://")
         .or_else(|| dsn.strip_prefix("postgresql://"))
