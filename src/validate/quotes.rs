@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use super::table::{Row, Scanner};
 use super::{Problem, Report, Severity, MAX_PER_KIND};
-use crate::rml::model::{Mapping, ObjectMap, ReferenceFormulation, TermMap, TermType, Value};
+use crate::rml::model::{Mapping, ObjectMap, TermMap, TermType, Value};
 use crate::rml::template::{push_iri_safe, Segment};
 
 /// `fg:quote`: the exact words of the source that support a fact.
@@ -137,7 +137,7 @@ impl Quotes {
                 continue;
             };
             if tm.subject.term.term_type != TermType::Iri
-                || tm.source.formulation != ReferenceFormulation::Csv
+                || !tm.source.is_plain_csv()
             {
                 continue;
             }
@@ -200,7 +200,7 @@ impl Quotes {
             let derived = objects_of(m, i, PROV_WAS_DERIVED_FROM).count();
             if quote_cols.is_empty()
                 || derived == 0
-                || tm.source.formulation != ReferenceFormulation::Csv
+                || !tm.source.is_plain_csv()
             {
                 continue;
             }

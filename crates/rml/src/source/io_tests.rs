@@ -373,6 +373,7 @@ fn sparql_source_mistakes_are_errors_with_their_line() {
     assert!(e.to_string().contains("not a known RDF file"), "{e}");
 }
 
+#[cfg(feature = "sql")]
 /// A SQL triples map; the user and password are read from `${vars}_USER`, `${vars}_PASSWORD`.
 fn sql_map(dsn: &str, formulation: &str, iterator: &str, vars: &str) -> String {
     format!(

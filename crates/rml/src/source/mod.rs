@@ -86,6 +86,7 @@ pub(crate) enum Location {
     /// The n-th solution (1-based) of a SPARQL query.
     Solution(u64),
     /// The n-th row (1-based) a SQL query returned.
+    #[cfg_attr(not(feature = "sql"), allow(dead_code))]
     Row(u64),
 }
 
