@@ -89,7 +89,9 @@ fn a_table_as_csv_xlsx_ods_or_gzip_gives_the_same_graph() {
             dir.path(),
             &format!("{}.rml.ttl", file.replace('.', "_")),
             &mapping(
-                &format!("a rml:RelativePathSource; rml:root rml:MappingDirectory; rml:path \"{file}\""),
+                &format!(
+                    "a rml:RelativePathSource; rml:root rml:MappingDirectory; rml:path \"{file}\""
+                ),
                 sheet,
             ),
         );

@@ -15,9 +15,7 @@ use super::references::Rules;
 use super::table::{Batch, Row, Scanner};
 use super::values;
 use super::{Problem, Report, Severity};
-use crate::rml::model::{
-    LangOrDatatype, Mapping, ObjectMap, TermMap, TermType, Value,
-};
+use crate::rml::model::{LangOrDatatype, Mapping, ObjectMap, TermMap, TermType, Value};
 use crate::rml::template::{push_iri_safe, Segment, Template};
 
 /// Rows handed at a time from the thread that scans a file to the checks.

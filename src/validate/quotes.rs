@@ -136,9 +136,7 @@ impl Quotes {
             else {
                 continue;
             };
-            if tm.subject.term.term_type != TermType::Iri
-                || !tm.source.is_plain_csv()
-            {
+            if tm.subject.term.term_type != TermType::Iri || !tm.source.is_plain_csv() {
                 continue;
             }
             let Ok(file) = File::open(&tm.source.path) else {
@@ -198,10 +196,7 @@ impl Quotes {
                 })
                 .collect();
             let derived = objects_of(m, i, PROV_WAS_DERIVED_FROM).count();
-            if quote_cols.is_empty()
-                || derived == 0
-                || !tm.source.is_plain_csv()
-            {
+            if quote_cols.is_empty() || derived == 0 || !tm.source.is_plain_csv() {
                 continue;
             }
             for col in quote_cols {

@@ -576,7 +576,19 @@ impl<'a> Reader<'a> {
                 .map_err(|message| self.err(Some(node), Some(tm), message))?;
         }
         if iterator.is_none() && formulation != ReferenceFormulation::Csv {
-            return Err(self.err(Some(node), Some(tm), "the logical source has no rml:iterator; expected one (e.g. \"$.items[*]\" for JSON, \"/root/item\" for XML)".into()));
+            let example = match formulation {
+                ReferenceFormulation::SqlTable => "a table name, e.g. \"people\"",
+                ReferenceFormulation::SqlQuery => {
+                    "a SQL query, e.g. \"SELECT id, name FROM people\""
+                }
+                ReferenceFormulation::SparqlResults => "a SPARQL SELECT query",
+                _ => "e.g. \"$.items[*]\" for JSON, \"/root/item\" for XML",
+            };
+            return Err(self.err(
+                Some(node),
+                Some(tm),
+                format!("the logical source has no rml:iterator; expected one ({example})"),
+            ));
         }
         let sources = self.objects(node, "source");
         let (path, written, access) = match sources.as_slice() {
