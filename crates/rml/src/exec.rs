@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
-use std::fs::File;
 use std::io::BufReader;
 
 use oxrdf::vocab::{rdf, xsd};
@@ -358,7 +357,9 @@ pub(crate) fn mapping_error(mapping: &Mapping, tm: &TriplesMap, message: String)
 pub(crate) fn line_at(file: &str, offset: u64) -> u64 {
     use std::io::Read as _;
     let mut bytes = Vec::new();
-    let Ok(f) = File::open(file) else { return 0 };
+    let Ok(f) = crate::source::access::reopen(file) else {
+        return 0;
+    };
     if f.take(offset).read_to_end(&mut bytes).is_err() {
         return 0;
     }
@@ -377,9 +378,8 @@ pub(crate) fn line_at(file: &str, offset: u64) -> u64 {
     }
     // The csv crate may place a record after blank lines at the start of those lines: a
     // record never starts with a line break, so skip them.
-    if let Ok(mut f) = File::open(file) {
-        use std::io::{Seek as _, SeekFrom};
-        if f.seek(SeekFrom::Start(offset)).is_ok() {
+    if let Ok(mut f) = crate::source::access::reopen(file) {
+        if std::io::copy(&mut (&mut f).take(offset), &mut std::io::sink()).is_ok() {
             for b in std::io::BufReader::new(f).bytes() {
                 match b {
                     Ok(b @ (b'\r' | b'\n')) => count(b, &mut line),

@@ -131,3 +131,52 @@ fn first_tar_entry(mut tar: SourceRead) -> std::io::Result<SourceRead> {
         std::io::copy(&mut (&mut tar).take(padded), &mut std::io::sink())?;
     }
 }
+
+/// Opens `path` again to find where an error stands, undoing what [`open_reader`] undid,
+/// recognised by its magic bytes (gzip, xz, zip, then a tar header, then a UTF-16 BOM): the
+/// byte offsets of data errors count in the decoded UTF-8 text. Only called on errors.
+pub(crate) fn reopen(path: &str) -> std::io::Result<SourceRead> {
+    let mut file = File::open(path)?;
+    let mut magic = Vec::with_capacity(6);
+    (&mut file).take(6).read_to_end(&mut magic)?;
+    let file = std::io::Cursor::new(magic.clone()).chain(file);
+    let decoded: SourceRead = if magic.starts_with(&[0x1f, 0x8b]) {
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
+    } else if magic.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+        Box::new(liblzma::read::XzDecoder::new_multi_decoder(BufReader::new(
+            file,
+        )))
+    } else if magic.starts_with(b"PK\x03\x04") {
+        let mut archive = zip::ZipArchive::new(std::fs::File::open(path)?)?;
+        let index = (0..archive.len())
+            .find(|&i| archive.by_index(i).is_ok_and(|f| f.is_file()))
+            .ok_or_else(|| std::io::Error::other("no file in the archive"))?;
+        let mut bytes = Vec::new();
+        archive.by_index(index)?.read_to_end(&mut bytes)?;
+        Box::new(std::io::Cursor::new(bytes))
+    } else {
+        Box::new(file)
+    };
+    let mut head = Vec::with_capacity(512);
+    let mut decoded = decoded;
+    (&mut decoded).take(512).read_to_end(&mut head)?;
+    let is_tar = head.len() == 512 && &head[257..262] == b"ustar";
+    let mut decoded: SourceRead = Box::new(std::io::Cursor::new(head).chain(decoded));
+    if is_tar {
+        decoded = first_tar_entry(decoded)?;
+    }
+    let mut bom = Vec::with_capacity(2);
+    (&mut decoded).take(2).read_to_end(&mut bom)?;
+    let utf16 = bom == [0xff, 0xfe] || bom == [0xfe, 0xff];
+    let decoded: SourceRead = Box::new(std::io::Cursor::new(bom).chain(decoded));
+    Ok(if utf16 {
+        Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding_rs::UTF_16LE))
+                .bom_override(true)
+                .build(decoded),
+        )
+    } else {
+        decoded
+    })
+}

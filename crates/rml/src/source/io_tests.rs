@@ -623,3 +623,43 @@ fn spreadsheet_mistakes_name_the_line_and_the_source() {
         "{e}"
     );
 }
+
+#[test]
+fn data_errors_in_compressed_or_utf16_files_point_into_the_decoded_text() {
+    // Row 3 has a field too few: the error names line 3 of the CSV, not of the archive.
+    let bad = "id,name,age\n0,A,1\n1,B\n";
+    let map = |file: &str, extra: &str| {
+        friends_map(&format!("a rml:FilePath; rml:path \"{file}\"; {extra}"))
+    };
+    let e = run(
+        &map("f.csv.gz", "rml:compression rml:gzip"),
+        &[("f.csv.gz", gzip(bad.as_bytes()))],
+    )
+    .unwrap_err();
+    assert!(matches!(e, RmlError::Data { line: 3, .. }), "{e}");
+    let e = run(
+        &map("f.tar.gz", "rml:compression rml:targz"),
+        &[("f.tar.gz", gzip(&tar_of("f.csv", bad.as_bytes())))],
+    )
+    .unwrap_err();
+    assert!(matches!(e, RmlError::Data { line: 3, .. }), "{e}");
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in bad.encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    let e = run(
+        &map("f.csv", "rml:encoding rml:UTF-16"),
+        &[("f.csv", utf16)],
+    )
+    .unwrap_err();
+    assert!(matches!(e, RmlError::Data { line: 3, .. }), "{e}");
+    // JSON: an object where a scalar is expected, on line 3 of the decoded document.
+    let json = "[\n{\"id\": 1, \"name\": \"A\"},\n{\"id\": 2, \"name\": {\"x\": 1}}\n]";
+    let m = "ex:TM a rml:TriplesMap;
+  rml:logicalSource [ rml:referenceFormulation rml:JSONPath; rml:iterator \"$[*]\";
+    rml:source [ a rml:FilePath; rml:path \"f.json.gz\"; rml:compression rml:gzip ] ];
+  rml:subjectMap [ rml:template \"http://example.com/{$.id}\" ];
+  rml:predicateObjectMap [ rml:predicate ex:name; rml:objectMap [ rml:reference \"$.name\" ] ] .\n";
+    let e = run(m, &[("f.json.gz", gzip(json.as_bytes()))]).unwrap_err();
+    assert!(matches!(e, RmlError::Data { line: 3, .. }), "{e}");
+}

@@ -12,7 +12,6 @@
 //! (filters, descendants, slices…) load the document and query it.
 
 use std::cell::Cell;
-use std::fs::File;
 use std::io::{BufReader, Read};
 use std::rc::Rc;
 
@@ -337,7 +336,7 @@ impl<'de> Visitor<'de> for Descend<'_, '_> {
 /// Line and column (1-based) of the first value at or after byte `offset` of `file`
 /// (skipping whitespace, `,`, `[` and `:`). Only called to report an error.
 pub(crate) fn line_column_of_value(file: &str, offset: u64) -> (u64, u64) {
-    let Ok(f) = File::open(file) else {
+    let Ok(f) = super::access::reopen(file) else {
         return (0, 0);
     };
     let (mut line, mut column) = (1, 1);

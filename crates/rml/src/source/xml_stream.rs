@@ -8,7 +8,6 @@
 //! and every reference stays inside the element (no absolute paths, `..` or axes).
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::BufReader;
 
 use quick_xml::events::{BytesStart, Event};
@@ -57,7 +56,7 @@ pub(crate) fn is_local(reference: &str) -> bool {
 /// Line and column (1-based) of byte `offset` of `file`; only called to report an error.
 pub(crate) fn line_column_at(file: &str, offset: u64) -> (u64, u64) {
     use std::io::Read as _;
-    let Ok(f) = File::open(file) else {
+    let Ok(f) = super::access::reopen(file) else {
         return (0, 0);
     };
     let mut bytes = Vec::new();
