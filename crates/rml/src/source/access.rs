@@ -51,19 +51,62 @@ pub(crate) fn open_reader(
             tm.source.written
         ))
     };
+    // The magic bytes first: a file that is not what rml:compression says is refused here,
+    // with the source's name, rather than as a read error halfway.
+    let mut file = file;
+    let mut magic = Vec::with_capacity(6);
+    (&mut file)
+        .take(6)
+        .read_to_end(&mut magic)
+        .map_err(|e| RmlError::Io {
+            path: path.clone(),
+            source: e,
+        })?;
+    let expected_magic: &[u8] = match access.compression {
+        Compression::Gzip | Compression::TarGz => &[0x1f, 0x8b],
+        Compression::TarXz => &[0xfd, b'7', b'z', b'X', b'Z', 0],
+        Compression::Zip => b"PK",
+        Compression::None => &[],
+    };
+    if !magic.starts_with(expected_magic) {
+        let what = match access.compression {
+            Compression::Gzip => "gzip",
+            Compression::TarGz => "tar.gz",
+            Compression::TarXz => "tar.xz",
+            _ => "zip",
+        };
+        return Err(broken(what, &"it does not start as one"));
+    }
+    let file = std::io::Cursor::new(magic).chain(file);
     let plain: SourceRead = match access.compression {
         Compression::None => Box::new(file),
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file))),
+        Compression::Gzip => Box::new(Annotated {
+            inner: flate2::read::MultiGzDecoder::new(BufReader::new(file)),
+            what: format!("broken gzip data in \"{}\"", tm.source.written),
+        }),
         Compression::TarGz => {
             let gz = flate2::read::MultiGzDecoder::new(BufReader::new(file));
+            let gz = Annotated {
+                inner: gz,
+                what: format!("broken tar.gz data in \"{}\"", tm.source.written),
+            };
             first_tar_entry(Box::new(gz)).map_err(|e| broken("tar.gz", &e))?
         }
         Compression::TarXz => {
             let xz = liblzma::read::XzDecoder::new_multi_decoder(BufReader::new(file));
+            let xz = Annotated {
+                inner: xz,
+                what: format!("broken tar.xz data in \"{}\"", tm.source.written),
+            };
             first_tar_entry(Box::new(xz)).map_err(|e| broken("tar.xz", &e))?
         }
         Compression::Zip => {
             // The zip reader borrows its archive: the first file is inflated into memory.
+            drop(file);
+            let file = File::open(path).map_err(|e| RmlError::Io {
+                path: path.clone(),
+                source: e,
+            })?;
             let mut archive =
                 zip::ZipArchive::new(BufReader::new(file)).map_err(|e| broken("zip", &e))?;
             let index = (0..archive.len())
@@ -86,6 +129,20 @@ pub(crate) fn open_reader(
                 .build(plain),
         ),
     })
+}
+
+/// A decompressor whose errors say which source is broken.
+struct Annotated<R> {
+    inner: R,
+    what: String,
+}
+
+impl<R: Read> Read for Annotated<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner
+            .read(buf)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", self.what)))
+    }
 }
 
 /// The first regular file of a tar stream, streamed: headers are read block by block (with

@@ -136,10 +136,7 @@ fn a_broken_archive_is_an_error_naming_the_line_and_the_source() {
         .unwrap_err();
         let text = e.to_string();
         assert!(
-            matches!(
-                e,
-                RmlError::Mapping { line: Some(_), .. } | RmlError::Data { .. }
-            ),
+            matches!(e, RmlError::Mapping { line: Some(_), .. }),
             "{compression}: {text}"
         );
         assert!(
@@ -662,4 +659,20 @@ fn data_errors_in_compressed_or_utf16_files_point_into_the_decoded_text() {
   rml:predicateObjectMap [ rml:predicate ex:name; rml:objectMap [ rml:reference \"$.name\" ] ] .\n";
     let e = run(m, &[("f.json.gz", gzip(json.as_bytes()))]).unwrap_err();
     assert!(matches!(e, RmlError::Data { line: 3, .. }), "{e}");
+}
+
+#[test]
+fn a_truncated_gzip_file_is_named_in_the_error() {
+    let long: String = (0..2000).map(|i| format!("{i},N{i},{i}\n")).collect();
+    let mut bytes = gzip(format!("id,name,age\n{long}").as_bytes());
+    bytes.truncate(bytes.len() / 2);
+    let e = run(
+        &friends_map("a rml:FilePath; rml:path \"f.csv.gz\"; rml:compression rml:gzip"),
+        &[("f.csv.gz", bytes)],
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("broken gzip data in \"f.csv.gz\""),
+        "{e}"
+    );
 }

@@ -106,7 +106,10 @@ pub(crate) fn for_each_record(
         source_error(
             mapping,
             tm,
-            format!("cannot connect to the database {dsn} ({e}); expected a reachable PostgreSQL server"),
+            format!(
+                "cannot connect to the database {dsn} ({}); expected a reachable PostgreSQL server",
+                with_causes(&e)
+            ),
         )
     })?;
     let query = query_of(tm);
@@ -177,6 +180,18 @@ pub(crate) fn for_each_record(
         each(&record)?;
     }
     Ok(count)
+}
+
+/// An error with its causes (`error connecting to server: Connection refused …`).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 /// The database's own message (the driver's `Display` is only "db error").
