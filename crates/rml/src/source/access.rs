@@ -122,12 +122,34 @@ pub(crate) fn open_reader(
     };
     Ok(match access.encoding {
         Encoding::Utf8 => plain,
-        Encoding::Utf16 => Box::new(
-            encoding_rs_io::DecodeReaderBytesBuilder::new()
-                .encoding(Some(encoding_rs::UTF_16LE))
-                .bom_override(true)
-                .build(plain),
-        ),
+        Encoding::Utf16 => {
+            // UTF-16 text has a byte order mark or, for the Latin letters and digits of most
+            // data, zero bytes; a UTF-8 file declared UTF-16 has neither and would be read as
+            // nonsense without a word.
+            let mut plain = plain;
+            let mut head = Vec::with_capacity(256);
+            (&mut plain)
+                .take(256)
+                .read_to_end(&mut head)
+                .map_err(|e| RmlError::Io {
+                    path: path.clone(),
+                    source: e,
+                })?;
+            let bom = head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]);
+            if !bom && head.len() >= 2 && !head.contains(&0) {
+                return Err(fail(format!(
+                    "the source file \"{}\" is declared rml:UTF-16 but is not UTF-16 (no byte order mark, no zero byte in its first {} bytes); expected UTF-16 text, or rml:encoding rml:UTF-8",
+                    tm.source.written,
+                    head.len()
+                )));
+            }
+            Box::new(
+                encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .encoding(Some(encoding_rs::UTF_16LE))
+                    .bom_override(true)
+                    .build(std::io::Cursor::new(head).chain(plain)),
+            )
+        }
     })
 }
 

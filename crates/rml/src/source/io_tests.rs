@@ -676,3 +676,26 @@ fn a_truncated_gzip_file_is_named_in_the_error() {
         "{e}"
     );
 }
+
+#[test]
+fn a_utf8_file_declared_utf16_is_refused() {
+    let e = run(
+        &friends_map("a rml:FilePath; rml:path \"f.csv\"; rml:encoding rml:UTF-16"),
+        &[("f.csv", FRIENDS.into())],
+    )
+    .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("\"f.csv\" is declared rml:UTF-16 but is not UTF-16"),
+        "{text}"
+    );
+    assert!(text.contains("mapping.rml.ttl:"), "{text}");
+    // Without a BOM, UTF-16 text (little-endian) is still read.
+    let bytes: Vec<u8> = FRIENDS.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let out = run(
+        &friends_map("a rml:FilePath; rml:path \"f.csv\"; rml:encoding rml:UTF-16; rml:null \"\""),
+        &[("f.csv", bytes)],
+    )
+    .unwrap();
+    assert_eq!(out, plain_friends());
+}
