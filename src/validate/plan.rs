@@ -15,9 +15,7 @@ use super::references::Rules;
 use super::table::{Batch, Row, Scanner};
 use super::values;
 use super::{Problem, Report, Severity};
-use crate::rml::model::{
-    LangOrDatatype, Mapping, ObjectMap, ReferenceFormulation, TermMap, TermType, Value,
-};
+use crate::rml::model::{LangOrDatatype, Mapping, ObjectMap, TermMap, TermType, Value};
 use crate::rml::template::{push_iri_safe, Segment, Template};
 
 /// Rows handed at a time from the thread that scans a file to the checks.
@@ -329,9 +327,11 @@ impl<'m> Plan<'m> {
                 continue;
             }
             let source = &tm.source;
-            if source.formulation != ReferenceFormulation::Csv {
-                // Only CSV files are checked here; JSON and XML sources are left to the
-                // executor, and ids they would define are unknown (no dangling-id reports).
+            if !source.is_plain_csv() {
+                // Only plain CSV files are checked here; JSON, XML, compressed, UTF-16,
+                // spreadsheet, SQL and SPARQL sources (and files with their own rml:null
+                // values) are left to the executor, and ids they would define are unknown
+                // (no dangling-id reports).
                 incomplete.extend(groups_of(source));
                 done.insert(source.path.clone());
                 continue;

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use super::table::{Row, Scanner};
 use super::{Problem, Report, Severity, MAX_PER_KIND};
-use crate::rml::model::{Mapping, ObjectMap, ReferenceFormulation, TermMap, TermType, Value};
+use crate::rml::model::{Mapping, ObjectMap, TermMap, TermType, Value};
 use crate::rml::template::{push_iri_safe, Segment};
 
 /// `fg:quote`: the exact words of the source that support a fact.
@@ -136,9 +136,7 @@ impl Quotes {
             else {
                 continue;
             };
-            if tm.subject.term.term_type != TermType::Iri
-                || tm.source.formulation != ReferenceFormulation::Csv
-            {
+            if tm.subject.term.term_type != TermType::Iri || !tm.source.is_plain_csv() {
                 continue;
             }
             let Ok(file) = File::open(&tm.source.path) else {
@@ -198,10 +196,7 @@ impl Quotes {
                 })
                 .collect();
             let derived = objects_of(m, i, PROV_WAS_DERIVED_FROM).count();
-            if quote_cols.is_empty()
-                || derived == 0
-                || tm.source.formulation != ReferenceFormulation::Csv
-            {
+            if quote_cols.is_empty() || derived == 0 || !tm.source.is_plain_csv() {
                 continue;
             }
             for col in quote_cols {

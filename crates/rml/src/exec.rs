@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
-use std::fs::File;
 use std::io::BufReader;
 
 use oxrdf::vocab::{rdf, xsd};
@@ -92,11 +91,8 @@ fn fast_path(mapping: &Mapping, tm: &TriplesMap) -> bool {
             && !matches!(&t.value, Value::Template(tpl) if tpl.segments.is_empty())
             && t.gather.is_none()
     };
-    let plain = |t: &TriplesMap| {
-        t.source.formulation == ReferenceFormulation::Csv
-            && t.base.is_none()
-            && simple(&t.subject.term)
-    };
+    let plain =
+        |t: &TriplesMap| t.source.is_plain_csv() && t.base.is_none() && simple(&t.subject.term);
     plain(tm)
         && tm.subject.graphs.iter().all(simple)
         && tm.predicate_object_maps.iter().all(|pom| {
@@ -333,31 +329,14 @@ where
 
 /// An open CSV source with its header.
 pub(crate) struct Csv {
-    pub(crate) reader: csv::Reader<BufReader<File>>,
+    pub(crate) reader: csv::Reader<BufReader<crate::source::access::SourceRead>>,
     pub(crate) headers: csv::StringRecord,
     pub(crate) file: String,
 }
 
 pub(crate) fn open_csv(mapping: &Mapping, tm: &TriplesMap) -> Result<Csv, RmlError> {
     let path = &tm.source.path;
-    let file = File::open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            mapping_error(
-                mapping,
-                tm,
-                format!(
-                    "the source file \"{}\" does not exist (looked for {}); expected a CSV file",
-                    tm.source.written,
-                    path.display()
-                ),
-            )
-        } else {
-            RmlError::Io {
-                path: path.clone(),
-                source: e,
-            }
-        }
-    })?;
+    let file = crate::source::access::open_reader(mapping, tm, "a CSV file")?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -389,7 +368,9 @@ pub(crate) fn mapping_error(mapping: &Mapping, tm: &TriplesMap, message: String)
 pub(crate) fn line_at(file: &str, offset: u64) -> u64 {
     use std::io::Read as _;
     let mut bytes = Vec::new();
-    let Ok(f) = File::open(file) else { return 0 };
+    let Ok(f) = crate::source::access::reopen(file) else {
+        return 0;
+    };
     if f.take(offset).read_to_end(&mut bytes).is_err() {
         return 0;
     }
@@ -408,9 +389,8 @@ pub(crate) fn line_at(file: &str, offset: u64) -> u64 {
     }
     // The csv crate may place a record after blank lines at the start of those lines: a
     // record never starts with a line break, so skip them.
-    if let Ok(mut f) = File::open(file) {
-        use std::io::{Seek as _, SeekFrom};
-        if f.seek(SeekFrom::Start(offset)).is_ok() {
+    if let Ok(mut f) = crate::source::access::reopen(file) {
+        if std::io::copy(&mut (&mut f).take(offset), &mut std::io::sink()).is_ok() {
             for b in std::io::BufReader::new(f).bytes() {
                 match b {
                     Ok(b @ (b'\r' | b'\n')) => count(b, &mut line),

@@ -78,30 +78,6 @@ impl Serialization {
     ];
 }
 
-/// The character encoding of a logical target (`rml:encoding`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Encoding {
-    /// `rml:UTF-8`.
-    Utf8,
-    /// `rml:UTF-16`: little-endian, with a byte order mark.
-    Utf16,
-}
-
-/// The compression of a logical target (`rml:compression`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Compression {
-    /// `rml:none`.
-    None,
-    /// `rml:gzip`.
-    Gzip,
-    /// `rml:zip`: a zip archive holding one file, named as the target without `.zip`.
-    Zip,
-    /// `rml:tarxz`: a tar archive compressed with xz, holding one file.
-    TarXz,
-    /// `rml:targz`: a tar archive compressed with gzip, holding one file.
-    TarGz,
-}
-
 /// A set of logical targets, as indexes into [`Mapping::targets`] (a mapping has at most
 /// [`TargetSet::MAX`] targets). Empty: the default output.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -174,8 +150,125 @@ pub struct LogicalSource {
     pub written: String,
     /// How references are evaluated (`rml:referenceFormulation`; CSV when absent).
     pub formulation: ReferenceFormulation,
-    /// `rml:iterator`: what one iteration (one "row") is; ignored for CSV.
+    /// `rml:iterator`: what one iteration (one "row") is; ignored for CSV. For SPARQL sources
+    /// the query, for SQL ones the table name or the query, for spreadsheets the sheet.
     pub iterator: Option<String>,
+    /// RML-IO: how the source is reached and decoded (file or database, encoding,
+    /// compression, null values).
+    pub access: Access,
+}
+
+impl LogicalSource {
+    /// Is this a plain CSV file: UTF-8, uncompressed, not a spreadsheet, with factgraph's
+    /// default null value (the empty cell)? Only those run on the CSV fast path and are
+    /// scanned by the input checks.
+    pub fn is_plain_csv(&self) -> bool {
+        self.formulation == ReferenceFormulation::Csv
+            && self.access.kind == AccessKind::File
+            && self.access.encoding == Encoding::Utf8
+            && self.access.compression == Compression::None
+            && self.access.nulls.is_none()
+            && !is_spreadsheet(&self.path)
+    }
+}
+
+/// Is `path` a spreadsheet factgraph reads as a table (`.xlsx`, `.xlsm`, `.xls`, `.ods`)?
+pub fn is_spreadsheet(path: &std::path::Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "xlsx" | "xlsm" | "xls" | "xlsb" | "ods"
+        )
+    })
+}
+
+/// RML-IO's description of a source beyond its path (`rml:encoding`, `rml:compression`,
+/// `rml:null`, `d2rq:Database`). Two descriptions are equal when they read the same data the
+/// same way, wherever they are written (`line` is left out).
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    /// A file, or a database.
+    pub kind: AccessKind,
+    /// `rml:encoding` (UTF-8 when absent).
+    pub encoding: Encoding,
+    /// `rml:compression` (none when absent).
+    pub compression: Compression,
+    /// `rml:null`: the values that mean "no value". `None`: factgraph's default, the empty
+    /// CSV cell (JSON `null`, absent XML nodes); `Some(vec![])`: no null value at all (an
+    /// RML-IO `rml:FilePath` without `rml:null`, where an empty cell is an empty string).
+    pub nulls: Option<Vec<String>>,
+    /// Line of the source description in the mapping, when known.
+    pub line: Option<u64>,
+}
+
+impl Access {
+    fn key(&self) -> (&AccessKind, Encoding, Compression, &Option<Vec<String>>) {
+        (&self.kind, self.encoding, self.compression, &self.nulls)
+    }
+}
+
+impl PartialEq for Access {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Access {}
+
+impl std::hash::Hash for Access {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+/// Where the records of a source are.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum AccessKind {
+    /// A file (its path is [`LogicalSource::path`]).
+    #[default]
+    File,
+    /// A SQL database (`d2rq:Database`).
+    Database(Database),
+}
+
+/// A `d2rq:Database`: values as written; `$NAME` values are read from the environment when
+/// the source is opened.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Database {
+    /// `d2rq:jdbcDSN` (`jdbc:postgresql://host:port/db`).
+    pub dsn: String,
+    /// `d2rq:username`.
+    pub username: Option<String>,
+    /// `d2rq:password`.
+    pub password: Option<String>,
+}
+
+/// `rml:encoding` of a source or a logical target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Encoding {
+    /// `rml:UTF-8`.
+    #[default]
+    Utf8,
+    /// `rml:UTF-16`: a source's byte order comes from its BOM (little-endian without one); a
+    /// target is written little-endian with a BOM.
+    Utf16,
+}
+
+/// `rml:compression` of a source file (archives are read for their first file) or of a logical
+/// target (archives hold the one file, named as the target without the archive's extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Compression {
+    /// `rml:none`.
+    #[default]
+    None,
+    /// `rml:gzip`.
+    Gzip,
+    /// `rml:zip` (the first file of the archive).
+    Zip,
+    /// `rml:tarxz` (the first file of the archive).
+    TarXz,
+    /// `rml:targz` (the first file of the archive).
+    TarGz,
 }
 
 /// The reference formulation of a logical source.
@@ -194,6 +287,14 @@ pub enum ReferenceFormulation {
     /// `item.type`, `#`, `item.#`). The [`LogicalSource`] of such a triples map has no file:
     /// its `path` and `written` are the view's name.
     View(Box<LogicalView>),
+    /// RML-IO: an RDF file queried with SPARQL (`formats:SPARQL_Results_CSV`, `_JSON`,
+    /// `_XML`): the iterator is a `SELECT` query, references are its variables, every value
+    /// its lexical form (an IRI its IRI), as in CSV results.
+    SparqlResults,
+    /// RML-IO: `rml:SQL2008Table`: the iterator names a table; references are its columns.
+    SqlTable,
+    /// RML-IO: `rml:SQL2008Query`: the iterator is a SQL query; references are its columns.
+    SqlQuery,
 }
 
 /// RML-LV: a logical view (`rml:LogicalView`), records derived from a logical source or

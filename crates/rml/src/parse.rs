@@ -304,6 +304,11 @@ fn escape_stray_backslashes(text: &str) -> String {
     out
 }
 
+/// The D2RQ namespace (`d2rq:Database` sources).
+const D2RQ: &str = "http://www.wiwiss.fu-berlin.de/suhl/bizer/D2RQ/0.1#";
+/// The W3C formats namespace (`formats:SPARQL_Results_CSV`).
+const FORMATS: &str = "http://www.w3.org/ns/formats/";
+
 fn rml(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{RML}{local}"))
 }
@@ -581,42 +586,177 @@ impl<'a> Reader<'a> {
                 .map_err(|message| self.err(Some(node), Some(tm), message))?;
         }
         if iterator.is_none() && formulation != ReferenceFormulation::Csv {
-            return Err(self.err(Some(node), Some(tm), "the logical source has no rml:iterator; expected one (e.g. \"$.items[*]\" for JSON, \"/root/item\" for XML)".into()));
+            let example = match formulation {
+                ReferenceFormulation::SqlTable => "a table name, e.g. \"people\"",
+                ReferenceFormulation::SqlQuery => {
+                    "a SQL query, e.g. \"SELECT id, name FROM people\""
+                }
+                ReferenceFormulation::SparqlResults => "a SPARQL SELECT query",
+                _ => "e.g. \"$.items[*]\" for JSON, \"/root/item\" for XML",
+            };
+            return Err(self.err(
+                Some(node),
+                Some(tm),
+                format!("the logical source has no rml:iterator; expected one ({example})"),
+            ));
         }
-        let source = |path: PathBuf, written: String| LogicalSource {
-            path,
-            written,
-            formulation: formulation.clone(),
-            iterator: iterator.clone(),
-        };
         let sources = self.objects(node, "source");
-        let written = match sources.as_slice() {
-            [TermRef::Literal(l)] => l.value().to_owned(),
-            [TermRef::NamedNode(n)] if n.as_str().starts_with("file:") => n.as_str().trim_start_matches("file://").to_owned(),
+        let (path, written, access) = match sources.as_slice() {
+            [TermRef::Literal(l)] => {
+                let w = l.value().to_owned();
+                (self.dir.join(&w), w, Access::default())
+            }
+            [TermRef::NamedNode(n)] if n.as_str().starts_with("file:") => {
+                let w = n.as_str().trim_start_matches("file://").to_owned();
+                (self.dir.join(&w), w, Access::default())
+            }
             [s @ (TermRef::NamedNode(_) | TermRef::BlankNode(_))] => {
                 let s = self.node(*s, tm, "rml:source")?;
-                let paths = self.objects(s, "path");
-                let path = match paths.as_slice() {
-                    [p] => self.string(s, *p, tm, "path")?,
-                    _ => return Err(self.err(Some(s), Some(tm), "the source has no rml:path; expected a rml:RelativePathSource with one rml:path".into())),
-                };
-                for root in self.objects(s, "root") {
-                    if root == TermRef::NamedNode(rml("CurrentWorkingDirectory").as_ref()) {
-                        return Ok(source(PathBuf::from(&path), path));
-                    } else if root != TermRef::NamedNode(rml("MappingDirectory").as_ref()) {
-                        if let TermRef::Literal(l) = root {
-                            let p = Path::new(l.value()).join(&path);
-                            return Ok(source(p.clone(), p.display().to_string()));
-                        }
-                        return Err(self.err(Some(s), Some(tm), format!("rml:root {root} is not supported; expected rml:MappingDirectory, rml:CurrentWorkingDirectory or a directory path")));
-                    }
-                }
-                path
+                self.source_description(s, tm)?
             }
             [] => return Err(self.err(Some(node), Some(tm), "the logical source has no rml:source; expected a rml:RelativePathSource naming a CSV file".into())),
             _ => return Err(self.err(Some(node), Some(tm), "the logical source has several rml:source values; expected one".into())),
         };
-        Ok(source(self.dir.join(&written), written))
+        let is_db = matches!(access.kind, AccessKind::Database(_));
+        let is_sql = matches!(
+            formulation,
+            ReferenceFormulation::SqlTable | ReferenceFormulation::SqlQuery
+        );
+        if is_db != is_sql {
+            let message = if is_db {
+                "the source is a d2rq:Database but the reference formulation is not SQL; expected rml:SQL2008Table or rml:SQL2008Query"
+            } else {
+                "the reference formulation is SQL but the source is not a database; expected a d2rq:Database with d2rq:jdbcDSN"
+            };
+            return Err(self.err(Some(node), Some(tm), message.into()));
+        }
+        Ok(LogicalSource {
+            path,
+            written,
+            formulation,
+            iterator,
+            access,
+        })
+    }
+
+    /// An `rml:source` node: a file (`rml:RelativePathSource`, RML-IO's `rml:FilePath`, with
+    /// `rml:root`, `rml:encoding`, `rml:compression`, `rml:null`) or a `d2rq:Database`.
+    /// Returns the resolved path, the path as written and the access description.
+    fn source_description(
+        &self,
+        s: NamedOrBlankNodeRef<'_>,
+        tm: &str,
+    ) -> Result<(PathBuf, String, Access), RmlError> {
+        let line = self.doc.lines.get(&s.into_owned()).map(|(l, _)| *l);
+        let typed = |iri: &str| {
+            self.doc
+                .graph
+                .objects_for_subject_predicate(s, rdf::TYPE)
+                .any(|t| matches!(t, TermRef::NamedNode(n) if n.as_str() == iri))
+        };
+        let mut access = Access {
+            line,
+            ..Access::default()
+        };
+        let nulls = self.objects(s, "null");
+        if !nulls.is_empty() {
+            let mut values = Vec::new();
+            for n in nulls {
+                values.push(self.string(s, n, tm, "null")?);
+            }
+            access.nulls = Some(values);
+        } else if typed(&format!("{RML}FilePath")) {
+            // RML-IO: a file described as rml:FilePath has no null value unless it says so.
+            access.nulls = Some(Vec::new());
+        }
+        match self.objects(s, "encoding").as_slice() {
+            [] => {}
+            [e] if *e == TermRef::NamedNode(rml("UTF-8").as_ref()) => {}
+            [e] if *e == TermRef::NamedNode(rml("UTF-16").as_ref()) => {
+                access.encoding = Encoding::Utf16
+            }
+            [e] => {
+                return Err(self.err(
+                    Some(s),
+                    Some(tm),
+                    format!("rml:encoding {e} is not supported; expected rml:UTF-8 or rml:UTF-16"),
+                ))
+            }
+            _ => {
+                return Err(self.err(
+                    Some(s),
+                    Some(tm),
+                    "the source has several rml:encoding values; expected one".into(),
+                ))
+            }
+        }
+        match self.objects(s, "compression").as_slice() {
+            [] => {}
+            [c] => {
+                access.compression = match c {
+                    TermRef::NamedNode(n) => match n.as_str().strip_prefix(RML) {
+                        Some("none") => Compression::None,
+                        Some("gzip") => Compression::Gzip,
+                        Some("zip") => Compression::Zip,
+                        Some("tarxz") => Compression::TarXz,
+                        Some("targz") => Compression::TarGz,
+                        _ => return Err(self.err(Some(s), Some(tm), format!("rml:compression {c} is not supported; expected rml:none, rml:gzip, rml:zip, rml:tarxz or rml:targz"))),
+                    },
+                    _ => return Err(self.err(Some(s), Some(tm), format!("rml:compression {c} is not supported; expected rml:none, rml:gzip, rml:zip, rml:tarxz or rml:targz"))),
+                }
+            }
+            _ => return Err(self.err(Some(s), Some(tm), "the source has several rml:compression values; expected one".into())),
+        }
+        // A d2rq:Database: connection values as written, `$NAME` read when it is opened.
+        let d2rq = |local: &str| -> Result<Option<String>, RmlError> {
+            let p = NamedNode::new_unchecked(format!("{D2RQ}{local}"));
+            let values: Vec<TermRef<'_>> = self
+                .doc
+                .graph
+                .objects_for_subject_predicate(s, &p)
+                .collect();
+            match values.as_slice() {
+                [] => Ok(None),
+                [TermRef::Literal(l)] => Ok(Some(l.value().to_owned())),
+                _ => Err(self.err(
+                    Some(s),
+                    Some(tm),
+                    format!("d2rq:{local} must be one string literal"),
+                )),
+            }
+        };
+        if typed(&format!("{D2RQ}Database")) || d2rq("jdbcDSN")?.is_some() {
+            let Some(dsn) = d2rq("jdbcDSN")? else {
+                return Err(self.err(Some(s), Some(tm), "the d2rq:Database has no d2rq:jdbcDSN; expected one such as \"jdbc:postgresql://localhost:5432/db\"".into()));
+            };
+            let name = match s {
+                NamedOrBlankNodeRef::NamedNode(n) => format!("<{}>", n.as_str()),
+                NamedOrBlankNodeRef::BlankNode(_) => "database".to_owned(),
+            };
+            access.kind = AccessKind::Database(Database {
+                dsn,
+                username: d2rq("username")?,
+                password: d2rq("password")?,
+            });
+            return Ok((PathBuf::from(&name), name, access));
+        }
+        let paths = self.objects(s, "path");
+        let path = match paths.as_slice() {
+            [p] => self.string(s, *p, tm, "path")?,
+            _ => return Err(self.err(Some(s), Some(tm), "the source has no rml:path; expected a rml:RelativePathSource or rml:FilePath with one rml:path, or a d2rq:Database".into())),
+        };
+        for root in self.objects(s, "root") {
+            if root == TermRef::NamedNode(rml("CurrentWorkingDirectory").as_ref()) {
+                return Ok((PathBuf::from(&path), path, access));
+            } else if root != TermRef::NamedNode(rml("MappingDirectory").as_ref()) {
+                if let TermRef::Literal(l) = root {
+                    let p = Path::new(l.value()).join(&path);
+                    return Ok((p.clone(), p.display().to_string(), access));
+                }
+                return Err(self.err(Some(s), Some(tm), format!("rml:root {root} is not supported; expected rml:MappingDirectory, rml:CurrentWorkingDirectory or a directory path")));
+            }
+        }
+        Ok((self.dir.join(&path), path, access))
     }
 
     /// `rml:referenceFormulation` (CSV when absent), with the namespaces of an XPath source.
@@ -643,6 +783,24 @@ impl<'a> Reader<'a> {
         }
         if is("JSONPath") {
             return Ok(ReferenceFormulation::JsonPath);
+        }
+        if is("SQL2008Table") {
+            return Ok(ReferenceFormulation::SqlTable);
+        }
+        if is("SQL2008Query") {
+            return Ok(ReferenceFormulation::SqlQuery);
+        }
+        // RML-IO: an RDF file queried with SPARQL, results read as records.
+        if let TermRef::NamedNode(n) = f {
+            if let Some(
+                "SPARQL_Results_CSV"
+                | "SPARQL_Results_TSV"
+                | "SPARQL_Results_JSON"
+                | "SPARQL_Results_XML",
+            ) = n.as_str().strip_prefix(FORMATS)
+            {
+                return Ok(ReferenceFormulation::SparqlResults);
+            }
         }
         if is("XPath") {
             return Ok(ReferenceFormulation::XPath {
@@ -676,7 +834,7 @@ impl<'a> Reader<'a> {
                 return Ok(ReferenceFormulation::XPath { namespaces });
             }
         }
-        Err(self.err(Some(node), Some(tm), format!("reference formulation {f} is not supported; expected rml:CSV, rml:JSONPath or rml:XPath")))
+        Err(self.err(Some(node), Some(tm), format!("reference formulation {f} is not supported; expected rml:CSV, rml:JSONPath, rml:XPath, rml:SQL2008Table, rml:SQL2008Query or formats:SPARQL_Results_CSV")))
     }
 
     fn subject_map(&self, node: NamedOrBlankNodeRef<'_>, tm: &str) -> Result<SubjectMap, RmlError> {

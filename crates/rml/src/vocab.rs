@@ -122,8 +122,9 @@ pub const SUPPORTED: &[&str] = &[
     "logicalTarget",
     "Target",
     "target",
-    "FilePath",
     "serialization",
+    // RML-IO sources (see crate::source::access)
+    "FilePath",
     "encoding",
     "UTF-8",
     "UTF-16",
@@ -133,18 +134,18 @@ pub const SUPPORTED: &[&str] = &[
     "zip",
     "tarxz",
     "targz",
+    "null",
+    "SQL2008Table",
+    "SQL2008Query",
 ];
 
 /// Terms of RML modules that exist but that this processor does not implement.
 pub const UNSUPPORTED: &[&str] = &[
-    "SQL2008Table",
-    "SQL2008Query",
     "query",
     "tableName",
     "sqlQuery",
     "logicalTable",
     "sqlVersion",
-    "null",
     "sqlQuery",
 ];
 

@@ -36,6 +36,7 @@ impl Reader<'_> {
             written: view.name.clone(),
             formulation: ReferenceFormulation::View(Box::new(view)),
             iterator: None,
+            access: Default::default(),
         })
     }
 

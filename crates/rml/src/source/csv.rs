@@ -22,6 +22,9 @@ pub(crate) fn for_each_record(
     let mut record = Record::new(csv.file.clone(), references.len());
     let mut row = ::csv::StringRecord::new();
     let mut rows = 0;
+    // factgraph's default: an empty cell is a null; with RML-IO's `rml:null`, only the listed
+    // values are (filtered by the caller).
+    let keep_empty = tm.source.access.nulls.is_some();
     loop {
         match csv.reader.read_record(&mut row) {
             Ok(true) => {}
@@ -33,7 +36,7 @@ pub(crate) fn for_each_record(
         for (values, &c) in record.values.iter_mut().zip(&columns) {
             values.clear();
             match row.get(c) {
-                Some(v) if !v.is_empty() => values.push(Item {
+                Some(v) if keep_empty || !v.is_empty() => values.push(Item {
                     text: v.to_owned(),
                     natural: Natural::String,
                 }),

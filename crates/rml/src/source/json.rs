@@ -12,7 +12,6 @@
 //! (filters, descendants, slices…) load the document and query it.
 
 use std::cell::Cell;
-use std::fs::File;
 use std::io::{BufReader, Read};
 use std::rc::Rc;
 
@@ -181,7 +180,7 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-fn counting(file: File) -> (Rc<Cell<u64>>, Counting<BufReader<File>>) {
+fn counting<R: Read>(file: R) -> (Rc<Cell<u64>>, Counting<BufReader<R>>) {
     let position = Rc::new(Cell::new(0));
     (
         position.clone(),
@@ -216,7 +215,7 @@ pub(crate) fn json_error(file: &str, e: &serde_json::Error, _offset: u64) -> Rml
 
 /// Streams the members of the array (or object) under `keys`, one value at a time.
 pub(crate) fn stream(
-    file: File,
+    file: impl Read,
     display: &str,
     keys: &[String],
     visit: &mut dyn FnMut(&Value, u64) -> Result<(), RmlError>,
@@ -337,7 +336,7 @@ impl<'de> Visitor<'de> for Descend<'_, '_> {
 /// Line and column (1-based) of the first value at or after byte `offset` of `file`
 /// (skipping whitespace, `,`, `[` and `:`). Only called to report an error.
 pub(crate) fn line_column_of_value(file: &str, offset: u64) -> (u64, u64) {
-    let Ok(f) = File::open(file) else {
+    let Ok(f) = super::access::reopen(file) else {
         return (0, 0);
     };
     let (mut line, mut column) = (1, 1);

@@ -6,12 +6,19 @@
 //! missing, several when it selects several nodes). The CSV hot path of [`crate::exec`] does
 //! not go through here; it reads columns in place.
 
+pub(crate) mod access;
 pub(crate) mod csv;
 pub(crate) mod json;
+pub(crate) mod sheet;
+pub(crate) mod sparql;
+#[cfg(feature = "sql")]
+pub(crate) mod sql;
 pub(crate) mod view;
 pub(crate) mod xml;
 pub(crate) mod xml_stream;
 
+#[cfg(test)]
+mod io_tests;
 #[cfg(test)]
 mod tests;
 
@@ -29,6 +36,12 @@ pub(crate) enum Natural {
     Double,
     /// A JSON boolean: `xsd:boolean`.
     Boolean,
+    /// A SQL `numeric`: `xsd:decimal`.
+    Decimal,
+    /// A SQL `date`: `xsd:date`.
+    Date,
+    /// A SQL `timestamp`: `xsd:dateTime`.
+    DateTime,
 }
 
 impl Natural {
@@ -39,6 +52,9 @@ impl Natural {
             Self::Integer => Some("http://www.w3.org/2001/XMLSchema#integer"),
             Self::Double => Some("http://www.w3.org/2001/XMLSchema#double"),
             Self::Boolean => Some("http://www.w3.org/2001/XMLSchema#boolean"),
+            Self::Decimal => Some("http://www.w3.org/2001/XMLSchema#decimal"),
+            Self::Date => Some("http://www.w3.org/2001/XMLSchema#date"),
+            Self::DateTime => Some("http://www.w3.org/2001/XMLSchema#dateTime"),
         }
     }
 }
@@ -65,6 +81,13 @@ pub(crate) enum Location {
     XmlNode(u64),
     /// Byte offset of a streamed XML element.
     XmlByte(u64),
+    /// A row (1-based) of a spreadsheet's sheet.
+    SheetRow(u64),
+    /// The n-th solution (1-based) of a SPARQL query.
+    Solution(u64),
+    /// The n-th row (1-based) a SQL query returned.
+    #[cfg_attr(not(feature = "sql"), allow(dead_code))]
+    Row(u64),
 }
 
 /// One iteration of a logical source: the values of every reference of the triples map.
@@ -105,6 +128,9 @@ pub(crate) fn data_error(file: &str, location: Location, message: String) -> Rml
                 let (l, c) = xml_stream::line_column_at(file, b);
                 (l, c, message)
             }
+            Location::SheetRow(n) => (n, 1, message),
+            Location::Solution(n) => (0, 0, format!("{message} (in solution {n} of the query)")),
+            Location::Row(n) => (0, 0, format!("{message} (in row {n} of the result)")),
             Location::JsonNode(n) | Location::XmlNode(n) => (
                 0,
                 0,
@@ -136,6 +162,10 @@ pub(crate) fn check_expression(
             xml::parse(&sxd_xpath::Factory::new(), what, expr).map(drop)
         }
         ReferenceFormulation::View(v) => view::check_reference(v, what, expr),
+        ReferenceFormulation::SparqlResults if what == "iterator" => sparql::check(expr),
+        ReferenceFormulation::SparqlResults
+        | ReferenceFormulation::SqlTable
+        | ReferenceFormulation::SqlQuery => Ok(()),
     }
 }
 
@@ -147,39 +177,84 @@ pub(crate) fn for_each_record(
     references: &[String],
     each: &mut dyn FnMut(&Record) -> Result<(), RmlError>,
 ) -> Result<u64, RmlError> {
+    // `rml:null` values other than the empty cell: references selecting them select nothing.
+    let nulls = tm.source.access.nulls.as_deref().filter(|n| !n.is_empty());
+    let mut filtered;
+    let mut without_nulls;
+    let each: &mut dyn FnMut(&Record) -> Result<(), RmlError> = match nulls {
+        None => each,
+        Some(nulls) => {
+            filtered = Record::new(String::new(), references.len());
+            without_nulls = move |r: &Record| {
+                filtered.file.clone_from(&r.file);
+                filtered.location = r.location;
+                for (to, from) in filtered.values.iter_mut().zip(&r.values) {
+                    to.clear();
+                    to.extend(from.iter().filter(|i| !nulls.contains(&i.text)).cloned());
+                }
+                each(&filtered)
+            };
+            &mut without_nulls
+        }
+    };
     match &tm.source.formulation {
+        ReferenceFormulation::Csv if crate::model::is_spreadsheet(&tm.source.path) => {
+            sheet::for_each_record(mapping, tm, references, each)
+        }
         ReferenceFormulation::Csv => csv::for_each_record(mapping, tm, references, each),
         ReferenceFormulation::JsonPath => json::for_each_record(mapping, tm, references, each),
         ReferenceFormulation::XPath { namespaces } => {
             xml::for_each_record(mapping, tm, namespaces, references, each)
         }
         ReferenceFormulation::View(v) => view::for_each_record(mapping, tm, v, references, each),
+        ReferenceFormulation::SparqlResults => {
+            sparql::for_each_record(mapping, tm, references, each)
+        }
+        ReferenceFormulation::SqlTable | ReferenceFormulation::SqlQuery => {
+            sql_records(mapping, tm, references, each)
+        }
     }
 }
 
-/// Opens the data file of `tm`, turning "not found" into a mapping error that says so.
+#[cfg(feature = "sql")]
+fn sql_records(
+    mapping: &Mapping,
+    tm: &TriplesMap,
+    references: &[String],
+    each: &mut dyn FnMut(&Record) -> Result<(), RmlError>,
+) -> Result<u64, RmlError> {
+    match &tm.source.access.kind {
+        crate::model::AccessKind::Database(db) => {
+            sql::for_each_record(mapping, tm, db, references, each)
+        }
+        crate::model::AccessKind::File => Err(crate::exec::mapping_error(
+            mapping,
+            tm,
+            "a SQL reference formulation needs a d2rq:Database source".into(),
+        )),
+    }
+}
+
+#[cfg(not(feature = "sql"))]
+fn sql_records(
+    mapping: &Mapping,
+    tm: &TriplesMap,
+    _references: &[String],
+    _each: &mut dyn FnMut(&Record) -> Result<(), RmlError>,
+) -> Result<u64, RmlError> {
+    Err(crate::exec::mapping_error(
+        mapping,
+        tm,
+        "SQL sources are not available: factgraph-rml was built without its `sql` feature".into(),
+    ))
+}
+
+/// Opens the data file of `tm` through [`access::open_reader`] (compression, encoding),
+/// turning "not found" into a mapping error that says so.
 pub(crate) fn open(
     mapping: &Mapping,
     tm: &TriplesMap,
     expected: &str,
-) -> Result<std::fs::File, RmlError> {
-    let path = &tm.source.path;
-    std::fs::File::open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            crate::exec::mapping_error(
-                mapping,
-                tm,
-                format!(
-                    "the source file \"{}\" does not exist (looked for {}); expected {expected}",
-                    tm.source.written,
-                    path.display()
-                ),
-            )
-        } else {
-            RmlError::Io {
-                path: path.clone(),
-                source: e,
-            }
-        }
-    })
+) -> Result<access::SourceRead, RmlError> {
+    access::open_reader(mapping, tm, expected)
 }

@@ -443,6 +443,7 @@ pub(crate) fn compile(mapping: &Mapping, view: &LogicalView) -> Result<CompiledV
             written: v.name.clone(),
             formulation: ReferenceFormulation::View(v.clone()),
             iterator: None,
+            access: Default::default(),
         },
     };
     let tm = Box::new(pseudo(view, source));

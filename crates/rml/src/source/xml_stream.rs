@@ -8,7 +8,6 @@
 //! and every reference stays inside the element (no absolute paths, `..` or axes).
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::BufReader;
 
 use quick_xml::events::{BytesStart, Event};
@@ -57,7 +56,7 @@ pub(crate) fn is_local(reference: &str) -> bool {
 /// Line and column (1-based) of byte `offset` of `file`; only called to report an error.
 pub(crate) fn line_column_at(file: &str, offset: u64) -> (u64, u64) {
     use std::io::Read as _;
-    let Ok(f) = File::open(file) else {
+    let Ok(f) = super::access::reopen(file) else {
         return (0, 0);
     };
     let mut bytes = Vec::new();
@@ -73,7 +72,7 @@ pub(crate) fn line_column_at(file: &str, offset: u64) -> (u64, u64) {
 /// Reads `file`, calling `each` with every element the steps select, as a standalone XML
 /// document, and the byte offset where the element starts.
 pub(crate) fn stream(
-    file: File,
+    file: super::access::SourceRead,
     display: &str,
     steps: &[String],
     each: &mut dyn FnMut(&str, u64) -> Result<(), RmlError>,
@@ -85,7 +84,8 @@ pub(crate) fn stream(
     let mut matched = 0usize;
     // The element being copied: its writer, its depth, where it started.
     let mut capture: Option<(Writer<Vec<u8>>, usize, u64)> = None;
-    let xml_error = |reader: &NsReader<BufReader<File>>, e: &dyn std::fmt::Display| {
+    let xml_error = |reader: &NsReader<BufReader<super::access::SourceRead>>,
+                     e: &dyn std::fmt::Display| {
         let (line, column) = line_column_at(display, reader.error_position());
         RmlError::Data {
             file: display.to_owned(),
@@ -185,7 +185,10 @@ fn emit(
 
 /// The start tag with the namespace declarations in scope added (those it does not make
 /// itself), so that the copied element means what it meant in the document.
-fn with_scope<'a>(reader: &NsReader<BufReader<File>>, e: &BytesStart<'a>) -> BytesStart<'a> {
+fn with_scope<'a>(
+    reader: &NsReader<BufReader<super::access::SourceRead>>,
+    e: &BytesStart<'a>,
+) -> BytesStart<'a> {
     let mut start = e.clone();
     let declared: Vec<Vec<u8>> = e
         .attributes()
