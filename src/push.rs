@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use base64::Engine;
 
-use crate::digest_auth::{self, Challenge};
+use crate::digest_auth::{self, Challenge, DigestError};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
 use oxigraph::store::{StorageError, Store};
@@ -178,19 +178,27 @@ struct Client<'a> {
     authorization: Option<String>,
     /// The Digest challenge being answered, once the server gave one.
     challenge: Option<Challenge>,
+    /// Whether the server was asked for a challenge (it may need none).
+    probed: bool,
     options: &'a PushOptions<'a>,
     summary: PushSummary,
 }
 
-/// The Digest challenges of a response, if it has some.
-fn digest_challenge(response: &ureq::http::Response<ureq::Body>) -> Option<Challenge> {
-    Challenge::from_headers(
-        response
-            .headers()
-            .get_all("www-authenticate")
-            .iter()
-            .filter_map(|v| v.to_str().ok()),
-    )
+/// The Digest challenge of a response: `None` when it has none, an error when it has one
+/// this client cannot answer.
+fn digest_challenge(
+    response: &ureq::http::Response<ureq::Body>,
+) -> Option<Result<Challenge, DigestError>> {
+    let mut unanswerable = None;
+    for value in response.headers().get_all("www-authenticate") {
+        let Ok(value) = value.to_str() else { continue };
+        match Challenge::parse(value) {
+            Ok(c) => return Some(Ok(c)),
+            Err(DigestError::NoChallenge(_)) => {}
+            Err(e) => unanswerable = Some(Err(e)),
+        }
+    }
+    unanswerable
 }
 
 /// The start of a response's body, for messages.
@@ -212,16 +220,40 @@ fn retryable(status: u16) -> bool {
 impl Client<'_> {
     /// Asks the server for a Digest challenge with an empty `POST` (which adds nothing).
     /// `Ok(None)` when the server takes the request without credentials.
-    fn fetch_challenge(&mut self, url: &str) -> Result<Option<Challenge>, ureq::Error> {
+    fn fetch_challenge(&mut self, url: &str) -> Result<Option<Challenge>, PushError> {
         let mut response = self
             .agent
             .post(url)
             .header("Content-Type", "application/n-triples")
-            .send(&[][..])?;
+            .send(&[][..])
+            .map_err(|e| PushError::Transport {
+                method: "POST",
+                url: url.to_owned(),
+                attempts: 1,
+                message: format!("asking for a Digest challenge: {e}"),
+            })?;
+        let status = response.status().as_u16();
         let challenge = digest_challenge(&response);
         // Read the (short) answer so that the connection can be used again.
-        let _ = body_text(&mut response);
-        Ok(challenge)
+        let text = body_text(&mut response);
+        match (status, challenge) {
+            (200..=299, _) => Ok(None),
+            (_, Some(Ok(c))) => Ok(Some(c)),
+            (_, Some(Err(e))) => Err(PushError::Digest {
+                url: url.to_owned(),
+                message: e.to_string(),
+            }),
+            (401, None) => Err(PushError::Digest {
+                url: url.to_owned(),
+                message: "the server answered HTTP 401 without a Digest challenge".to_owned(),
+            }),
+            (status, None) => Err(PushError::Status {
+                method: "POST",
+                url: url.to_owned(),
+                status,
+                body: text,
+            }),
+        }
     }
 
     /// The `Authorization` header of the next request to `url`, if any.
@@ -232,15 +264,9 @@ impl Client<'_> {
         let Some((user, password)) = &self.options.auth else {
             return Ok(None);
         };
-        if self.challenge.is_none() {
-            self.challenge = self
-                .fetch_challenge(url)
-                .map_err(|e| PushError::Transport {
-                    method: "POST",
-                    url: url.to_owned(),
-                    attempts: 1,
-                    message: format!("asking for a Digest challenge: {e}"),
-                })?;
+        if !self.probed {
+            self.challenge = self.fetch_challenge(url)?;
+            self.probed = true;
         }
         Ok(self
             .challenge
@@ -274,7 +300,13 @@ impl Client<'_> {
                         // A new nonce (the first, or one replacing a stale one): answer it;
                         // a refusal of an answer to a fresh nonce means wrong credentials.
                         match fresh {
-                            Some(c)
+                            Some(Err(e)) => {
+                                return Err(PushError::Digest {
+                                    url: url.to_owned(),
+                                    message: e.to_string(),
+                                })
+                            }
+                            Some(Ok(c))
                                 if answered_challenges == 0
                                     || (c.stale && answered_challenges < 3) =>
                             {
@@ -324,6 +356,7 @@ impl Client<'_> {
                         // The server may have closed the connection on a refused nonce before
                         // reading the body: ask for a fresh challenge on the next attempt.
                         self.challenge = None;
+                        self.probed = false;
                         true
                     },
                     PushError::Transport {
@@ -512,6 +545,7 @@ pub fn push(store: &Store, options: &PushOptions<'_>) -> Result<PushSummary, Pus
         agent,
         authorization,
         challenge: None,
+        probed: false,
         options,
         summary: PushSummary::default(),
     };

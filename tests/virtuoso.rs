@@ -157,8 +157,10 @@ impl Virtuoso {
 
     fn wait_until_listening(&mut self, timeout: Duration) {
         let start = Instant::now();
-        let listening =
-            |port: u16| TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(1)).is_ok();
+        let listening = |port: u16| {
+            TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(1))
+                .is_ok()
+        };
         loop {
             if listening(self.isql_port) && listening(self.http_port) {
                 return;
@@ -311,9 +313,7 @@ fn shards(data: &Path, out: &Path, parts: usize) -> usize {
     let per = lines.div_ceil(parts).max(1);
     let mut writers: Vec<BufWriter<fs::File>> = (0..parts)
         .map(|i| {
-            BufWriter::new(
-                fs::File::create(out.join(format!("part-{i:05}.nq"))).expect("shard"),
-            )
+            BufWriter::new(fs::File::create(out.join(format!("part-{i:05}.nq"))).expect("shard"))
         })
         .collect();
     for (i, line) in BufReader::new(fs::File::open(&all).expect("map output"))
@@ -460,14 +460,23 @@ fn push_with_wrong_digest_credentials_says_so() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("Digest authentication failed") && stderr.contains("refused the credentials"),
+        stderr.contains("Digest authentication failed")
+            && stderr.contains("refused the credentials"),
         "{stderr}"
     );
     // Basic credentials to a Digest-only endpoint: told which to use.
     let out = common::factgraph()
         .args(["push", "--quiet", "--endpoint", &endpoint])
         .args(["--default-graph-to", DATA_GRAPH])
-        .args(["--user", "dba", "--password", "dba", "--retries", "0", "--store"])
+        .args([
+            "--user",
+            "dba",
+            "--password",
+            "dba",
+            "--retries",
+            "0",
+            "--store",
+        ])
         .arg(common::bundled_store())
         .output()
         .expect("factgraph runs");
