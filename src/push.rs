@@ -256,6 +256,19 @@ impl Client<'_> {
         }
     }
 
+    /// Whether the server answers a request without credentials with a Digest challenge
+    /// (servers such as Virtuoso send none when refusing Basic credentials).
+    fn asks_for_digest(&self, url: &str) -> bool {
+        self.agent
+            .post(url)
+            .header("Content-Type", "application/n-triples")
+            .send(&[][..])
+            .is_ok_and(|mut r| {
+                let _ = body_text(&mut r);
+                r.status().as_u16() == 401 && digest_challenge(&r).is_some()
+            })
+    }
+
     /// The `Authorization` header of the next request to `url`, if any.
     fn authorization(&mut self, method: &str, url: &str) -> Result<Option<String>, PushError> {
         if self.options.auth_scheme == AuthScheme::Basic {
@@ -332,11 +345,12 @@ impl Client<'_> {
                     }
                     if status == 401
                         && self.options.auth_scheme == AuthScheme::Basic
-                        && digest_challenge(&response).is_some()
+                        && (digest_challenge(&response).is_some()
+                            || (self.authorization.is_some() && self.asks_for_digest(url)))
                     {
                         return Err(PushError::Digest {
                             url: url.to_owned(),
-                            message: "the server asks for Digest credentials; use --auth digest"
+                            message: "the server asks for Digest credentials: give --user, --password and --auth digest"
                                 .to_owned(),
                         });
                     }
