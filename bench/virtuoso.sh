@@ -107,10 +107,14 @@ ResultSetMaxRows = 100000
 EOF
   (cd "$db" && exec virtuoso-t +foreground +configfile "$db/virtuoso.ini" >"$db/stdout.log" 2>&1) &
   vpid=$!
+  # Wait for "Server online" in its log before touching the ports: a connection opened and
+  # dropped while it starts up can crash it (GPF in Dkernel.c, seen with 7.2.5).
   local i
   for i in $(seq 1 600); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$isql_port") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$http_port") 2>/dev/null; then
-      return 0
+    if grep -q 'Server online at' "$db/virtuoso.log" 2>/dev/null; then
+      if (exec 3<>"/dev/tcp/127.0.0.1/$isql_port") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$http_port") 2>/dev/null; then
+        return 0
+      fi
     fi
     kill -0 "$vpid" 2>/dev/null || break
     sleep 0.2
@@ -125,6 +129,8 @@ isql() {
   out=$(isql-vt "127.0.0.1:$isql_port" dba dba "exec=$1" 2>&1)
   if grep -q '\*\*\* Error' <<<"$out"; then
     echo "isql-vt failed on $1: $out" >&2
+    echo "virtuoso.log ends with:" >&2
+    tail -n 30 "$db/virtuoso.log" >&2 || true
     exit 1
   fi
   printf '%s\n' "$out"
@@ -150,7 +156,7 @@ local_data=$((local_total - local_named))
 rm -rf "$shard_dir"
 mkdir -p "$shard_dir"
 t0=$(now)
-"$factgraph" map --format nquads --output "$shard_dir/all.nq.tmp" "$data"
+"$factgraph" map --quiet --format nquads --output "$shard_dir/all.nq.tmp" "$data"
 split -n "l/$shards" -d -a 5 --additional-suffix=.nq "$shard_dir/all.nq.tmp" "$shard_dir/part-"
 rm "$shard_dir/all.nq.tmp"
 t1=$(now)

@@ -77,7 +77,8 @@ impl Drop for Virtuoso {
 
 impl Virtuoso {
     /// Starts `virtuoso-t` with its own `virtuoso.ini`; the bulk loader may read files under
-    /// `allowed`. Waits (at most 120 s) until both ports accept connections.
+    /// `allowed`. Waits (at most 120 s) until its log says it is online and both ports accept
+    /// connections.
     fn start(binary: &Path, allowed: &[&Path]) -> Virtuoso {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path();
@@ -162,7 +163,11 @@ impl Virtuoso {
                 .is_ok()
         };
         loop {
-            if listening(self.isql_port) && listening(self.http_port) {
+            // Ports are touched only once the log says the server is online: a connection
+            // opened and dropped while it starts up can crash it (GPF in Dkernel.c, 7.2.5).
+            let online =
+                fs::read_to_string(&self.log).is_ok_and(|l| l.contains("Server online at"));
+            if online && listening(self.isql_port) && listening(self.http_port) {
                 return;
             }
             if let Ok(Some(status)) = self.child.try_wait() {
