@@ -221,17 +221,14 @@ impl Client<'_> {
     /// Asks the server for a Digest challenge with an empty `POST` (which adds nothing).
     /// `Ok(None)` when the server takes the request without credentials.
     fn fetch_challenge(&mut self, url: &str) -> Result<Option<Challenge>, PushError> {
-        let mut response = self
-            .agent
-            .post(url)
-            .header("Content-Type", "application/n-triples")
-            .send(&[][..])
-            .map_err(|e| PushError::Transport {
-                method: "POST",
-                url: url.to_owned(),
-                attempts: 1,
-                message: format!("asking for a Digest challenge: {e}"),
-            })?;
+        let mut response =
+            self.request("POST", url, None, &[])
+                .map_err(|e| PushError::Transport {
+                    method: "POST",
+                    url: url.to_owned(),
+                    attempts: 1,
+                    message: format!("asking for a Digest challenge: {e}"),
+                })?;
         let status = response.status().as_u16();
         let challenge = digest_challenge(&response);
         // Read the (short) answer so that the connection can be used again.
@@ -259,14 +256,10 @@ impl Client<'_> {
     /// Whether the server answers a request without credentials with a Digest challenge
     /// (servers such as Virtuoso send none when refusing Basic credentials).
     fn asks_for_digest(&self, url: &str) -> bool {
-        self.agent
-            .post(url)
-            .header("Content-Type", "application/n-triples")
-            .send(&[][..])
-            .is_ok_and(|mut r| {
-                let _ = body_text(&mut r);
-                r.status().as_u16() == 401 && digest_challenge(&r).is_some()
-            })
+        self.request("POST", url, None, &[]).is_ok_and(|mut r| {
+            let _ = body_text(&mut r);
+            r.status().as_u16() == 401 && digest_challenge(&r).is_some()
+        })
     }
 
     /// The `Authorization` header of the next request to `url`, if any.
@@ -287,99 +280,123 @@ impl Client<'_> {
             .map(|c| c.authorization(method, &digest_auth::request_target(url), user, password)))
     }
 
+    /// One request, as it goes on the wire.
+    fn request(
+        &self,
+        method: &str,
+        url: &str,
+        authorization: Option<String>,
+        body: &[u8],
+    ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+        let request = match method {
+            "PUT" => self.agent.put(url),
+            _ => self.agent.post(url),
+        }
+        .header("Content-Type", "application/n-triples");
+        match authorization {
+            Some(auth) => request.header("Authorization", auth).send(body),
+            None => request.send(body),
+        }
+    }
+
     fn send(&mut self, method: &'static str, url: &str, body: &[u8]) -> Result<(), PushError> {
         let mut attempt: u32 = 0;
         let mut answered_challenges = 0;
         loop {
             attempt += 1;
-            let request = match method {
-                "PUT" => self.agent.put(url),
-                _ => self.agent.post(url),
-            };
-            let mut request = request.header("Content-Type", "application/n-triples");
-            if let Some(auth) = self.authorization(method, url)? {
-                request = request.header("Authorization", auth);
-            }
-            let (passing, error) = match request.send(body) {
-                Ok(mut response) => {
-                    let status = response.status().as_u16();
-                    if (200..300).contains(&status) {
-                        self.summary.requests += 1;
-                        return Ok(());
-                    }
-                    if status == 401 && self.options.auth_scheme == AuthScheme::Digest {
-                        let fresh = digest_challenge(&response);
-                        let text = body_text(&mut response);
-                        // A new nonce (the first, or one replacing a stale one): answer it;
-                        // a refusal of an answer to a fresh nonce means wrong credentials.
-                        match fresh {
-                            Some(Err(e)) => {
-                                return Err(PushError::Digest {
-                                    url: url.to_owned(),
-                                    message: e.to_string(),
-                                })
-                            }
-                            Some(Ok(c))
-                                if answered_challenges == 0
-                                    || (c.stale && answered_challenges < 3) =>
-                            {
-                                answered_challenges += 1;
-                                self.challenge = Some(c);
-                                attempt -= 1;
-                                continue;
-                            }
-                            _ => {
-                                return Err(PushError::Digest {
-                                    url: url.to_owned(),
-                                    message: format!(
-                                        "the server refused the credentials (HTTP 401{})",
-                                        if text.is_empty() {
-                                            String::new()
-                                        } else {
-                                            format!(": {text}")
-                                        }
-                                    ),
-                                })
+            let (passing, error) = match self.authorization(method, url) {
+                // The challenge could not be fetched: a passing failure like any other.
+                Err(PushError::Transport { message, .. }) => (
+                    true,
+                    PushError::Transport {
+                        method: "POST",
+                        url: url.to_owned(),
+                        attempts: attempt,
+                        message,
+                    },
+                ),
+                Err(e) => return Err(e),
+                Ok(authorization) => match self.request(method, url, authorization, body) {
+                    Ok(mut response) => {
+                        let status = response.status().as_u16();
+                        if (200..300).contains(&status) {
+                            self.summary.requests += 1;
+                            return Ok(());
+                        }
+                        if status == 401 && self.options.auth_scheme == AuthScheme::Digest {
+                            let fresh = digest_challenge(&response);
+                            let text = body_text(&mut response);
+                            // A new nonce (the first, or one replacing a stale one): answer it;
+                            // a refusal of an answer to a fresh nonce means wrong credentials.
+                            match fresh {
+                                Some(Err(e)) => {
+                                    return Err(PushError::Digest {
+                                        url: url.to_owned(),
+                                        message: e.to_string(),
+                                    })
+                                }
+                                Some(Ok(c))
+                                    if answered_challenges == 0
+                                        || (c.stale && answered_challenges < 3) =>
+                                {
+                                    answered_challenges += 1;
+                                    self.challenge = Some(c);
+                                    attempt -= 1;
+                                    continue;
+                                }
+                                _ => {
+                                    return Err(PushError::Digest {
+                                        url: url.to_owned(),
+                                        message: format!(
+                                            "the server refused the credentials (HTTP 401{})",
+                                            if text.is_empty() {
+                                                String::new()
+                                            } else {
+                                                format!(": {text}")
+                                            }
+                                        ),
+                                    })
+                                }
                             }
                         }
-                    }
-                    if status == 401
-                        && self.options.auth_scheme == AuthScheme::Basic
-                        && (digest_challenge(&response).is_some()
-                            || (self.authorization.is_some() && self.asks_for_digest(url)))
-                    {
-                        return Err(PushError::Digest {
+                        if status == 401
+                            && self.options.auth_scheme == AuthScheme::Basic
+                            && (digest_challenge(&response).is_some()
+                                || (self.authorization.is_some() && self.asks_for_digest(url)))
+                        {
+                            return Err(PushError::Digest {
                             url: url.to_owned(),
                             message: "the server asks for Digest credentials: give --user, --password and --auth digest"
                                 .to_owned(),
                         });
+                        }
+                        let text = body_text(&mut response);
+                        (
+                            retryable(status),
+                            PushError::Status {
+                                method,
+                                url: url.to_owned(),
+                                status,
+                                body: text,
+                            },
+                        )
                     }
-                    let text = body_text(&mut response);
-                    (
-                        retryable(status),
-                        PushError::Status {
+                    Err(e) => (
+                        {
+                            // The server may have closed the connection on a refused nonce before
+                            // reading the body: ask for a fresh challenge on the next attempt.
+                            self.challenge = None;
+                            self.probed = false;
+                            true
+                        },
+                        PushError::Transport {
                             method,
                             url: url.to_owned(),
-                            status,
-                            body: text,
+                            attempts: attempt,
+                            message: e.to_string(),
                         },
-                    )
-                }
-                Err(e) => (
-                    {
-                        // The server may have closed the connection on a refused nonce before
-                        // reading the body: ask for a fresh challenge on the next attempt.
-                        self.challenge = None;
-                        self.probed = false;
-                        true
-                    },
-                    PushError::Transport {
-                        method,
-                        url: url.to_owned(),
-                        attempts: attempt,
-                        message: e.to_string(),
-                    },
-                ),
+                    ),
+                },
             };
             if !passing || attempt > self.options.retries {
                 return Err(error);
