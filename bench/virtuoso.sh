@@ -107,8 +107,8 @@ ResultSetMaxRows = 100000
 EOF
   (cd "$db" && exec virtuoso-t +foreground +configfile "$db/virtuoso.ini" >"$db/stdout.log" 2>&1) &
   vpid=$!
-  # Wait for "Server online" in its log before touching the ports: a connection opened and
-  # dropped while it starts up can crash it (GPF in Dkernel.c, seen with 7.2.5).
+  # Wait for "Server online" in its log before touching the ports: 7.2.5 crashed once (GPF in
+  # Dkernel.c) while its ports were polled as it started up.
   local i
   for i in $(seq 1 600); do
     if grep -q 'Server online at' "$db/virtuoso.log" 2>/dev/null; then

@@ -163,8 +163,8 @@ impl Virtuoso {
                 .is_ok()
         };
         loop {
-            // Ports are touched only once the log says the server is online: a connection
-            // opened and dropped while it starts up can crash it (GPF in Dkernel.c, 7.2.5).
+            // Ports are touched only once the log says the server is online: 7.2.5 crashed
+            // once (GPF in Dkernel.c) while its ports were polled as it started up.
             let online =
                 fs::read_to_string(&self.log).is_ok_and(|l| l.contains("Server online at"));
             if online && listening(self.isql_port) && listening(self.http_port) {
