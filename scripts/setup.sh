@@ -144,6 +144,29 @@ setup_test() {
   "$VENV/bin/python" -c 'import pyshacl, rdflib' >/dev/null
 }
 
+# ---- Virtuoso (tests/virtuoso.rs, bench/virtuoso.sh) -------------------------------- begin
+# Debian's virtuoso-opensource-7-bin: the server (virtuoso-t) and isql-vt, nothing else. Not
+# the virtuoso-opensource metapackage: its virtuoso-opensource-7 postinst asks for a dba
+# password through debconf and starts a system service on ports 1111 and 8890 with
+# invoke-rc.d (refused in containers whose policy-rc.d exits 101, and then reported as an
+# error). The -bin package has no maintainer scripts, so nothing starts; the tests and the
+# benchmark start their own server on 127.0.0.1 with a temporary database.
+setup_virtuoso() {
+  if ! command -v virtuoso-t >/dev/null 2>&1 || ! command -v isql-vt >/dev/null 2>&1; then
+    echo "setup: installing virtuoso-opensource-7-bin (tests/virtuoso.rs: bulk load and push into Virtuoso)" >&2
+    apt_install --no-install-recommends virtuoso-opensource-7-bin
+  fi
+  # Both must run (virtuoso-t --help prints its usage, then exits 1).
+  local usage
+  usage=$(virtuoso-t --help 2>&1 || true)
+  case "$usage" in
+    *"Virtuoso Open Source"*) ;;
+    *) echo "setup: virtuoso-t does not run: $usage" >&2; return 1 ;;
+  esac
+  isql-vt --help >/dev/null 2>&1 || { echo "setup: isql-vt does not run" >&2; return 1; }
+}
+# ---- Virtuoso ------------------------------------------------------------------------- end
+
 case "${1:-}" in
   --detect-libclang)
     shift
@@ -153,6 +176,7 @@ case "${1:-}" in
   --test)
     setup_build
     setup_test
+    setup_virtuoso # Virtuoso block
     ;;
   "")
     setup_build

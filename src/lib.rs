@@ -4,6 +4,7 @@
 //! [`store`] loads quads into Oxigraph and knows nothing of CSV; [`query`] and [`rdf_io`]
 //! read the store; the binary (`src/main.rs`) only parses arguments and reports errors.
 
+pub mod digest_auth;
 #[cfg(feature = "store")]
 pub mod enrich;
 #[cfg(feature = "store")]

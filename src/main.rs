@@ -254,10 +254,14 @@ struct PushArgs {
     /// Put every triple of the store into the remote default graph
     #[arg(long)]
     default: bool,
-    /// User name for HTTP Basic authentication
+    /// Send the store's default graph to this remote named graph (the others keep their
+    /// names), for endpoints without a default graph, e.g. Virtuoso's
+    #[arg(long, value_name = "IRI", conflicts_with_all = ["graph", "default"])]
+    default_graph_to: Option<String>,
+    /// User name for HTTP authentication (Basic unless --auth digest)
     #[arg(long, value_name = "U", requires = "password")]
     user: Option<String>,
-    /// Password for HTTP Basic authentication
+    /// Password for HTTP authentication
     #[arg(
         long,
         value_name = "P",
@@ -266,6 +270,10 @@ struct PushArgs {
         requires = "user"
     )]
     password: Option<String>,
+    /// How --user and --password are sent: basic (with every request) or digest (answering
+    /// the server's challenge, e.g. Virtuoso's /sparql-graph-crud-auth)
+    #[arg(long, value_enum, default_value_t = PushAuth::Basic, requires = "user")]
+    auth: PushAuth,
     /// Triples per request
     #[arg(long, default_value_t = factgraph::push::DEFAULT_CHUNK, value_name = "N")]
     chunk_size: usize,
@@ -274,6 +282,15 @@ struct PushArgs {
     retries: u32,
     #[command(flatten)]
     store: StoreArg,
+}
+
+/// `push --auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PushAuth {
+    /// HTTP Basic
+    Basic,
+    /// HTTP Digest (RFC 7616)
+    Digest,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -1003,6 +1020,13 @@ fn push(args: PushArgs, quiet: bool) -> Result<()> {
         (None, true) => Target::Default,
         (None, false) => Target::Mirror,
     };
+    let default_graph_to = match &args.default_graph_to {
+        Some(g) => Some(
+            oxigraph::model::NamedNode::new(g.as_str())
+                .map_err(|e| anyhow!("--default-graph-to {g} is not an IRI: {e}"))?,
+        ),
+        None => None,
+    };
     let store = store::open_read(&args.store.store)?;
     let total = store
         .store
@@ -1024,7 +1048,12 @@ fn push(args: PushArgs, quiet: bool) -> Result<()> {
         &PushOptions {
             endpoint: args.endpoint.clone(),
             target,
+            default_graph_to,
             auth: args.user.zip(args.password),
+            auth_scheme: match args.auth {
+                PushAuth::Basic => push::AuthScheme::Basic,
+                PushAuth::Digest => push::AuthScheme::Digest,
+            },
             chunk_triples: args.chunk_size,
             retries: args.retries,
             progress: Some(&progress),

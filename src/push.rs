@@ -8,6 +8,12 @@
 //! request. Requests that fail for a passing reason (connection refused or reset, timeouts,
 //! 408, 429, 5xx) are retried with exponential backoff; other answers stop the push with the
 //! server's message. Remote graphs the store does not have are left alone.
+//!
+//! Credentials go as HTTP Basic (sent with every request), or as HTTP Digest
+//! ([`crate::digest_auth`]): the challenge is fetched once with an empty `POST` (which adds
+//! nothing), then answered on each request with the next nonce count; a new challenge (a stale
+//! nonce) is answered again without counting a retry. Virtuoso's `/sparql-graph-crud-auth`
+//! takes only Digest.
 
 use std::collections::HashMap;
 use std::io;
@@ -15,6 +21,8 @@ use std::thread;
 use std::time::Duration;
 
 use base64::Engine;
+
+use crate::digest_auth::{self, Challenge, DigestError};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
 use oxigraph::store::{StorageError, Store};
@@ -34,6 +42,16 @@ pub enum Target {
     Default,
 }
 
+/// How credentials are sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// HTTP Basic, with every request.
+    #[default]
+    Basic,
+    /// HTTP Digest (RFC 7616), answering the server's challenge.
+    Digest,
+}
+
 /// How to push.
 pub struct PushOptions<'a> {
     /// The Graph Store Protocol endpoint (`http://host:7878/store`); `?graph=` or `?default`
@@ -41,8 +59,14 @@ pub struct PushOptions<'a> {
     pub endpoint: String,
     /// Where the triples go.
     pub target: Target,
-    /// HTTP Basic credentials (user, password).
+    /// With [`Target::Mirror`], the remote named graph that receives the store's default
+    /// graph, for endpoints that have no default graph (Virtuoso's); `None`: the remote
+    /// default graph (`?default`).
+    pub default_graph_to: Option<NamedNode>,
+    /// Credentials (user, password).
     pub auth: Option<(String, String)>,
+    /// How the credentials are sent.
+    pub auth_scheme: AuthScheme,
     /// Triples per request.
     pub chunk_triples: usize,
     /// Retries of a failed request.
@@ -60,7 +84,9 @@ impl Default for PushOptions<'_> {
         PushOptions {
             endpoint: String::new(),
             target: Target::Mirror,
+            default_graph_to: None,
             auth: None,
+            auth_scheme: AuthScheme::Basic,
             chunk_triples: DEFAULT_CHUNK,
             retries: 5,
             backoff: Duration::from_millis(500),
@@ -116,6 +142,15 @@ pub enum PushError {
         /// The last error.
         message: String,
     },
+    /// The server asked for Digest credentials and refused them, or its challenge cannot be
+    /// answered.
+    #[error("{url}: Digest authentication failed: {message}")]
+    Digest {
+        /// The graph's URL.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
     /// Reading the store failed.
     #[error("reading the store failed: {0}")]
     Storage(#[from] StorageError),
@@ -139,9 +174,43 @@ pub fn graph_url(endpoint: &str, graph: Option<&NamedNode>) -> String {
 /// Sends requests, retrying passing failures.
 struct Client<'a> {
     agent: ureq::Agent,
+    /// The Basic `Authorization` header.
     authorization: Option<String>,
+    /// The Digest challenge being answered, once the server gave one.
+    challenge: Option<Challenge>,
+    /// Whether the server was asked for a challenge (it may need none).
+    probed: bool,
     options: &'a PushOptions<'a>,
     summary: PushSummary,
+}
+
+/// The Digest challenge of a response: `None` when it has none, an error when it has one
+/// this client cannot answer.
+fn digest_challenge(
+    response: &ureq::http::Response<ureq::Body>,
+) -> Option<Result<Challenge, DigestError>> {
+    let mut unanswerable = None;
+    for value in response.headers().get_all("www-authenticate") {
+        let Ok(value) = value.to_str() else { continue };
+        match Challenge::parse(value) {
+            Ok(c) => return Some(Ok(c)),
+            Err(DigestError::NoChallenge(_)) => {}
+            Err(e) => unanswerable = Some(Err(e)),
+        }
+    }
+    unanswerable
+}
+
+/// The start of a response's body, for messages.
+fn body_text(response: &mut ureq::http::Response<ureq::Body>) -> String {
+    let text: String = response
+        .body_mut()
+        .read_to_string()
+        .unwrap_or_default()
+        .chars()
+        .take(500)
+        .collect();
+    text.trim().to_owned()
 }
 
 fn retryable(status: u16) -> bool {
@@ -149,51 +218,185 @@ fn retryable(status: u16) -> bool {
 }
 
 impl Client<'_> {
+    /// Asks the server for a Digest challenge with an empty `POST` (which adds nothing).
+    /// `Ok(None)` when the server takes the request without credentials.
+    fn fetch_challenge(&mut self, url: &str) -> Result<Option<Challenge>, PushError> {
+        let mut response =
+            self.request("POST", url, None, &[])
+                .map_err(|e| PushError::Transport {
+                    method: "POST",
+                    url: url.to_owned(),
+                    attempts: 1,
+                    message: format!("asking for a Digest challenge: {e}"),
+                })?;
+        let status = response.status().as_u16();
+        let challenge = digest_challenge(&response);
+        // Read the (short) answer so that the connection can be used again.
+        let text = body_text(&mut response);
+        match (status, challenge) {
+            (200..=299, _) => Ok(None),
+            (_, Some(Ok(c))) => Ok(Some(c)),
+            (_, Some(Err(e))) => Err(PushError::Digest {
+                url: url.to_owned(),
+                message: e.to_string(),
+            }),
+            (401, None) => Err(PushError::Digest {
+                url: url.to_owned(),
+                message: "the server answered HTTP 401 without a Digest challenge".to_owned(),
+            }),
+            (status, None) => Err(PushError::Status {
+                method: "POST",
+                url: url.to_owned(),
+                status,
+                body: text,
+            }),
+        }
+    }
+
+    /// Whether the server answers a request without credentials with a Digest challenge
+    /// (servers such as Virtuoso send none when refusing Basic credentials).
+    fn asks_for_digest(&self, url: &str) -> bool {
+        self.request("POST", url, None, &[]).is_ok_and(|mut r| {
+            let _ = body_text(&mut r);
+            r.status().as_u16() == 401 && digest_challenge(&r).is_some()
+        })
+    }
+
+    /// The `Authorization` header of the next request to `url`, if any.
+    fn authorization(&mut self, method: &str, url: &str) -> Result<Option<String>, PushError> {
+        if self.options.auth_scheme == AuthScheme::Basic {
+            return Ok(self.authorization.clone());
+        }
+        let Some((user, password)) = &self.options.auth else {
+            return Ok(None);
+        };
+        if !self.probed {
+            self.challenge = self.fetch_challenge(url)?;
+            self.probed = true;
+        }
+        Ok(self
+            .challenge
+            .as_mut()
+            .map(|c| c.authorization(method, &digest_auth::request_target(url), user, password)))
+    }
+
+    /// One request, as it goes on the wire.
+    fn request(
+        &self,
+        method: &str,
+        url: &str,
+        authorization: Option<String>,
+        body: &[u8],
+    ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+        let request = match method {
+            "PUT" => self.agent.put(url),
+            _ => self.agent.post(url),
+        }
+        .header("Content-Type", "application/n-triples");
+        match authorization {
+            Some(auth) => request.header("Authorization", auth).send(body),
+            None => request.send(body),
+        }
+    }
+
     fn send(&mut self, method: &'static str, url: &str, body: &[u8]) -> Result<(), PushError> {
         let mut attempt: u32 = 0;
+        let mut answered_challenges = 0;
         loop {
             attempt += 1;
-            let request = match method {
-                "PUT" => self.agent.put(url),
-                _ => self.agent.post(url),
-            };
-            let mut request = request.header("Content-Type", "application/n-triples");
-            if let Some(auth) = &self.authorization {
-                request = request.header("Authorization", auth);
-            }
-            let (passing, error) = match request.send(body) {
-                Ok(mut response) => {
-                    let status = response.status().as_u16();
-                    if (200..300).contains(&status) {
-                        self.summary.requests += 1;
-                        return Ok(());
-                    }
-                    let text: String = response
-                        .body_mut()
-                        .read_to_string()
-                        .unwrap_or_default()
-                        .chars()
-                        .take(500)
-                        .collect();
-                    (
-                        retryable(status),
-                        PushError::Status {
-                            method,
-                            url: url.to_owned(),
-                            status,
-                            body: text.trim().to_owned(),
-                        },
-                    )
-                }
-                Err(e) => (
+            let (passing, error) = match self.authorization(method, url) {
+                // The challenge could not be fetched: a passing failure like any other.
+                Err(PushError::Transport { message, .. }) => (
                     true,
                     PushError::Transport {
-                        method,
+                        method: "POST",
                         url: url.to_owned(),
                         attempts: attempt,
-                        message: e.to_string(),
+                        message,
                     },
                 ),
+                Err(e) => return Err(e),
+                Ok(authorization) => match self.request(method, url, authorization, body) {
+                    Ok(mut response) => {
+                        let status = response.status().as_u16();
+                        if (200..300).contains(&status) {
+                            self.summary.requests += 1;
+                            return Ok(());
+                        }
+                        if status == 401 && self.options.auth_scheme == AuthScheme::Digest {
+                            let fresh = digest_challenge(&response);
+                            let text = body_text(&mut response);
+                            // A new nonce (the first, or one replacing a stale one): answer it;
+                            // a refusal of an answer to a fresh nonce means wrong credentials.
+                            match fresh {
+                                Some(Err(e)) => {
+                                    return Err(PushError::Digest {
+                                        url: url.to_owned(),
+                                        message: e.to_string(),
+                                    })
+                                }
+                                Some(Ok(c))
+                                    if answered_challenges == 0
+                                        || (c.stale && answered_challenges < 3) =>
+                                {
+                                    answered_challenges += 1;
+                                    self.challenge = Some(c);
+                                    attempt -= 1;
+                                    continue;
+                                }
+                                _ => {
+                                    return Err(PushError::Digest {
+                                        url: url.to_owned(),
+                                        message: format!(
+                                            "the server refused the credentials (HTTP 401{})",
+                                            if text.is_empty() {
+                                                String::new()
+                                            } else {
+                                                format!(": {text}")
+                                            }
+                                        ),
+                                    })
+                                }
+                            }
+                        }
+                        if status == 401
+                            && self.options.auth_scheme == AuthScheme::Basic
+                            && (digest_challenge(&response).is_some()
+                                || (self.authorization.is_some() && self.asks_for_digest(url)))
+                        {
+                            return Err(PushError::Digest {
+                            url: url.to_owned(),
+                            message: "the server asks for Digest credentials: give --user, --password and --auth digest"
+                                .to_owned(),
+                        });
+                        }
+                        let text = body_text(&mut response);
+                        (
+                            retryable(status),
+                            PushError::Status {
+                                method,
+                                url: url.to_owned(),
+                                status,
+                                body: text,
+                            },
+                        )
+                    }
+                    Err(e) => (
+                        {
+                            // The server may have closed the connection on a refused nonce before
+                            // reading the body: ask for a fresh challenge on the next attempt.
+                            self.challenge = None;
+                            self.probed = false;
+                            true
+                        },
+                        PushError::Transport {
+                            method,
+                            url: url.to_owned(),
+                            attempts: attempt,
+                            message: e.to_string(),
+                        },
+                    ),
+                },
             };
             if !passing || attempt > self.options.retries {
                 return Err(error);
@@ -372,6 +575,8 @@ pub fn push(store: &Store, options: &PushOptions<'_>) -> Result<PushSummary, Pus
     let mut client = Client {
         agent,
         authorization,
+        challenge: None,
+        probed: false,
         options,
         summary: PushSummary::default(),
     };
@@ -386,7 +591,7 @@ pub fn push(store: &Store, options: &PushOptions<'_>) -> Result<PushSummary, Pus
             {
                 push_graph(
                     &mut client,
-                    graph_url(endpoint, None),
+                    graph_url(endpoint, options.default_graph_to.as_ref()),
                     store.quads_for_pattern(None, None, None, Some(default)),
                     &mut sent,
                 )?;

@@ -13,7 +13,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use factgraph::push::{push, PushError, PushOptions};
+use factgraph::digest_auth::Challenge;
+use factgraph::push::{push, AuthScheme, PushError, PushOptions};
 use oxigraph::model::{
     BlankNode, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term,
 };
@@ -187,6 +188,18 @@ struct Received {
 /// A server on 127.0.0.1 that answers with `script` in order, then 204; it handles at most
 /// 100 connections.
 fn scripted(script: Vec<(u16, &'static str)>) -> (String, Arc<Mutex<Vec<Received>>>) {
+    scripted_with_headers(
+        script
+            .into_iter()
+            .map(|(status, body)| (status, body, String::new()))
+            .collect(),
+    )
+}
+
+/// [`scripted`] with header lines (each ending in `\r\n`) added to each answer.
+fn scripted_with_headers(
+    script: Vec<(u16, &'static str, String)>,
+) -> (String, Arc<Mutex<Vec<Received>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     let log = Arc::new(Mutex::new(Vec::new()));
@@ -199,10 +212,10 @@ fn scripted(script: Vec<(u16, &'static str)>) -> (String, Arc<Mutex<Vec<Received
                 continue;
             };
             seen.lock().expect("log").push(received);
-            let (status, body) = script.next().unwrap_or((204, ""));
+            let (status, body, headers) = script.next().unwrap_or((204, "", String::new()));
             let _ = write!(
                 stream,
-                "HTTP/1.1 {status} Scripted\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status} Scripted\r\n{headers}Content-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             );
         }
@@ -408,4 +421,105 @@ fn triples_sharing_a_blank_node_travel_in_one_request() {
         }
     }
     assert_eq!(owner.len(), 5);
+}
+
+/// The value of `name="…"` or `name=…` in a Digest `Authorization` header.
+fn digest_param<'a>(header: &'a str, name: &str) -> &'a str {
+    header
+        .split(", ")
+        .find_map(|p| p.strip_prefix(&format!("{name}=")))
+        .map(|v| v.trim_matches('"'))
+        .unwrap_or_else(|| panic!("no {name} in {header}"))
+}
+
+#[test]
+fn digest_challenges_are_answered_and_a_stale_nonce_renewed() {
+    let challenge = |nonce: &str, stale: bool| {
+        format!(
+            "WWW-Authenticate: Digest realm=\"r\", nonce=\"{nonce}\", qop=\"auth\", algorithm=MD5, stale={stale}\r\n"
+        )
+    };
+    let (endpoint, log) = scripted_with_headers(vec![
+        (401, "", challenge("n1", false)), // the empty POST asking for a challenge
+        (201, "", String::new()),          // PUT, nonce n1
+        (401, "", challenge("n2", true)),  // POST, n1 gone stale
+        (200, "", String::new()),          // the same POST, nonce n2
+    ]);
+    let summary = push(
+        &small_store(),
+        &PushOptions {
+            auth: Some(("u".into(), "p w".into())),
+            auth_scheme: AuthScheme::Digest,
+            ..options(&endpoint)
+        },
+    )
+    .expect("the push succeeds");
+    assert_eq!(summary.retries, 0, "answering a challenge is not a retry");
+    assert_eq!(summary.requests, 5);
+    assert_eq!(summary.triples, 8);
+    let log = log.lock().expect("log");
+    assert_eq!(log.len(), 7, "{log:#?}");
+    assert_eq!(
+        (
+            log[0].method.as_str(),
+            log[0].body.as_str(),
+            &log[0].authorization
+        ),
+        ("POST", "", &None)
+    );
+    let expected = [
+        ("PUT", "n1", "00000001"),
+        ("POST", "n1", "00000002"),
+        ("POST", "n2", "00000001"),
+        ("POST", "n2", "00000002"),
+        ("PUT", "n2", "00000003"),
+        ("POST", "n2", "00000004"),
+    ];
+    for (r, (method, nonce, nc)) in log[1..].iter().zip(expected) {
+        let auth = r.authorization.as_deref().expect("credentials");
+        assert_eq!(r.method, method);
+        assert_eq!(digest_param(auth, "nonce"), nonce, "{auth}");
+        assert_eq!(digest_param(auth, "nc"), nc, "{auth}");
+        assert_eq!(digest_param(auth, "uri"), r.target, "{auth}");
+        // The answer is the one RFC 7616 defines for this request.
+        let mut c = Challenge::parse(&challenge(nonce, false)["WWW-Authenticate: ".len()..])
+            .expect("challenge");
+        let mut again = String::new();
+        for _ in 0..u32::from_str_radix(nc, 16).expect("hex") {
+            again =
+                c.authorization_with(method, &r.target, "u", "p w", digest_param(auth, "cnonce"));
+        }
+        assert_eq!(
+            digest_param(auth, "response"),
+            digest_param(&again, "response"),
+            "{auth}"
+        );
+    }
+}
+
+#[test]
+fn wrong_digest_credentials_stop_the_push() {
+    let challenge =
+        "WWW-Authenticate: Digest realm=\"r\", nonce=\"n\", qop=\"auth\"\r\n".to_owned();
+    let (endpoint, log) = scripted_with_headers(vec![
+        (401, "", challenge.clone()),
+        (401, "", challenge.clone()),
+        (401, "no", challenge.clone()),
+        (401, "no", challenge),
+    ]);
+    let err = push(
+        &small_store(),
+        &PushOptions {
+            auth: Some(("u".into(), "p".into())),
+            auth_scheme: AuthScheme::Digest,
+            ..options(&endpoint)
+        },
+    )
+    .expect_err("refused");
+    assert!(
+        matches!(&err, PushError::Digest { message, .. } if message.contains("refused the credentials")),
+        "{err}"
+    );
+    // The probe, the answer, one more answer to a fresh nonce, then no more.
+    assert_eq!(log.lock().expect("log").len(), 3);
 }
