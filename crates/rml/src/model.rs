@@ -18,6 +18,9 @@ pub struct Mapping {
     /// What the parser accepted but the author should hear about (an unknown class on a node
     /// whose role is clear …), in document order.
     pub warnings: Vec<MappingWarning>,
+    /// Set by the caller, never by the parser: the share of the records this run maps
+    /// (`map --partition K/N`; see [`crate::partition`]). `None`: every record.
+    pub share: Option<crate::partition::Share>,
 }
 
 /// Something a mapping says that changes nothing but is probably not what its author meant.

@@ -468,6 +468,7 @@ impl<'a> Reader<'a> {
             base,
             file,
             warnings: self.doc.warnings.clone(),
+            share: None,
         })
     }
 
