@@ -475,7 +475,12 @@ fn year_month(rng: &mut Rng, out: &mut String) {
     let _ = write!(out, "{}-{:02}", 2000 + rng.below(26), 1 + rng.below(12));
 }
 
-fn generate(dir: &Path, n: usize, seed: u64) -> std::io::Result<Vec<(&'static str, usize)>> {
+/// Writes the tables and the mapping for N rows into `dir` (also used by `tests/spark.rs`).
+pub(crate) fn generate(
+    dir: &Path,
+    n: usize,
+    seed: u64,
+) -> std::io::Result<Vec<(&'static str, usize)>> {
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("mapping.rml.ttl"), MAPPING)?;
     let ids = Ids {

@@ -7,7 +7,8 @@
 #                                       pages of `factgraph serve`), and a Python virtualenv at
 #                                       ~/.cache/factgraph/venv with the Oxigraph server (the
 #                                       target of `push`), pySHACL and rdflib (independent
-#                                       checks of SHACL verdicts and of conformance outputs)
+#                                       checks of SHACL verdicts and of conformance outputs),
+#                                       PySpark (and Java) for scripts/spark-map
 #   scripts/setup.sh --detect-libclang [DIR...]
 #                                       only report: prints "found: <file>" or "missing" for
 #                                       libclang in DIRs (default: where bindgen looks), exit 0/1
@@ -116,6 +117,25 @@ setup_test() {
   "$VENV/bin/python" -c 'import pyshacl, rdflib' >/dev/null
 }
 
+# ---- BEGIN spark (scripts/spark-map and tests/spark.rs) ----
+# PySpark in the project venv, and a Java runtime for it (Spark 3.5 runs on Java 8/11/17).
+setup_spark() {
+  if ! command -v java >/dev/null 2>&1; then
+    echo "setup: installing a Java runtime (PySpark runs the Spark JVM; scripts/spark-map)" >&2
+    apt_install openjdk-17-jre-headless
+  fi
+  if ! "$VENV/bin/python" -c 'import pyspark' >/dev/null 2>&1; then
+    echo "setup: installing PySpark into $VENV (scripts/spark-map, tests/spark.rs)" >&2
+    if [ ! -x "$VENV/bin/pip" ]; then
+      python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$VENV"; }
+    fi
+    "$VENV/bin/pip" install -q 'pyspark==3.5.*'
+  fi
+  java -version >/dev/null 2>&1
+  "$VENV/bin/python" -c 'import pyspark' >/dev/null
+}
+# ---- END spark ----
+
 case "${1:-}" in
   --detect-libclang)
     shift
@@ -125,6 +145,7 @@ case "${1:-}" in
   --test)
     setup_build
     setup_test
+    setup_spark # spark block
     ;;
   "")
     setup_build

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# What Spark costs and gives (issue 17): scripts/spark-map on local[1] and local[2] against a
+# plain `factgraph map` of the same synthetic data, in the same go.
+#
+#   bench/spark.sh [ROWS]        (default 1000000 rows of memberships.csv; synth gives ≈18
+#                                 quads per row)
+#
+# Runs, each writing N-Quads to files under $WORK (removed after each run):
+#   map               factgraph map DIR --no-check -o plain.nq (every core: reader, workers, writer)
+#   map, 1 thread     the same with FACTGRAPH_THREADS=1 (one mapping thread)
+#   spark local[1]    scripts/spark-map --master local[1] --partitions $PARTITIONS --no-check
+#   spark local[2]    scripts/spark-map --master local[2] --partitions $PARTITIONS --no-check
+# Each Spark task maps its share with one mapping thread (spark.task.cpus = 1). The check after
+# each Spark run: the parts hold as many lines as map's output (each record is mapped by
+# exactly one share, so even duplicate lines must match in number). Prints a Markdown table.
+#
+# Environment: FACTGRAPH (default target/release/factgraph under CARGO_TARGET_DIR), SYNTH (the
+# synth example next to it), WORK (default /tmp/factgraph-spark), PARTITIONS (default 4).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+target=${CARGO_TARGET_DIR:-$root/target}
+factgraph=${FACTGRAPH:-$target/release/factgraph}
+synth=${SYNTH:-$target/release/examples/synth}
+work=${WORK:-/tmp/factgraph-spark}
+partitions=${PARTITIONS:-4}
+rows=${1:-1000000}
+
+for bin in "$factgraph" "$synth"; do
+    [ -x "$bin" ] || { echo "missing $bin (cargo build --release --bin factgraph --example synth)" >&2; exit 1; }
+done
+mkdir -p "$work"
+data=$work/data-$rows
+if [ ! -f "$data/.done" ]; then
+    rm -rf "$data"
+    "$synth" --rows "$rows" --out "$data" >&2
+    touch "$data/.done"
+fi
+bytes=$(du -sb --exclude=.done "$data" | cut -f1)
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+declare -a labels times
+record() { labels+=("$1"); times+=("$2"); }
+
+t0=$(now)
+"$factgraph" map "$data" --no-check --format nquads -o "$work/plain.nq" 2>"$work/plain.log"
+t1=$(now)
+record "factgraph map (all cores)" "$(secs "$t0" "$t1")"
+lines=$(wc -l < "$work/plain.nq")
+rm -f "$work/plain.nq"
+
+t0=$(now)
+FACTGRAPH_THREADS=1 "$factgraph" map "$data" --no-check --format nquads -o "$work/plain.nq" 2>/dev/null
+t1=$(now)
+record "factgraph map, 1 mapping thread" "$(secs "$t0" "$t1")"
+rm -f "$work/plain.nq"
+
+declare -a notes
+for master in "local[1]" "local[2]"; do
+    out=$work/out
+    rm -rf "$out"
+    t0=$(now)
+    "$root/scripts/spark-map" --master "$master" --partitions "$partitions" --no-check \
+        --factgraph "$factgraph" --out "$out" "$data" 2>"$work/spark.log"
+    t1=$(now)
+    record "spark-map $master, $partitions shares" "$(secs "$t0" "$t1")"
+    got=$(cat "$out"/part-*.nq | wc -l)
+    if [ "$got" != "$lines" ]; then
+        echo "spark-map $master: $got lines, map wrote $lines" >&2
+        exit 1
+    fi
+    notes+=("$master: $(grep -o 'Spark start [0-9.]* s, slowest share [0-9.]* s' "$work/spark.log")")
+    rm -rf "$out"
+done
+
+plain=${times[0]}
+echo "synthetic data: $rows rows of memberships.csv, $((bytes / 1000000)) MB of CSV; $lines quads"
+echo
+echo "| run | wall s | quads/s | vs map |"
+echo "| --- | ---: | ---: | ---: |"
+for i in "${!labels[@]}"; do
+    awk -v l="${labels[$i]}" -v t="${times[$i]}" -v q="$lines" -v p="$plain" \
+        'BEGIN { printf "| %s | %.1f | %.0f | %.2f× |\n", l, t, q / t, t / p }'
+done
+echo
+for n in "${notes[@]}"; do echo "- $n"; done
