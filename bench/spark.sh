@@ -8,6 +8,8 @@
 # Runs, each writing N-Quads to files under $WORK (removed after each run):
 #   map               factgraph map DIR --no-check -o plain.nq (every core: reader, workers, writer)
 #   map, 1 thread     the same with FACTGRAPH_THREADS=1 (one mapping thread)
+#   share 0 and N-1  factgraph map --partition K/N with FACTGRAPH_THREADS=1 (N-1 also scans
+#                    (N-1)/N of every file to find its first record)
 #   spark local[1]    scripts/spark-map --master local[1] --partitions $PARTITIONS --no-check
 #   spark local[2]    scripts/spark-map --master local[2] --partitions $PARTITIONS --no-check
 # Each Spark task maps its share with one mapping thread (spark.task.cpus = 1). The check after
@@ -56,6 +58,15 @@ FACTGRAPH_THREADS=1 "$factgraph" map "$data" --no-check --format nquads -o "$wor
 t1=$(now)
 record "factgraph map, 1 mapping thread" "$(secs "$t0" "$t1")"
 rm -f "$work/plain.nq"
+
+# The first and the last share alone: the last scans 3/4 of every file before its records.
+for k in 0 $((partitions - 1)); do
+    t0=$(now)
+    FACTGRAPH_THREADS=1 "$factgraph" map "$data" --partition "$k/$partitions" --format nquads -o "$work/share.nq" 2>/dev/null
+    t1=$(now)
+    record "factgraph map --partition $k/$partitions, 1 mapping thread" "$(secs "$t0" "$t1")"
+    rm -f "$work/share.nq"
+done
 
 declare -a notes
 for master in "local[1]" "local[2]"; do

@@ -78,7 +78,7 @@ fn csv_shares_split_at_record_boundaries_even_in_quoted_line_breaks() {
             1 => write!(text, "{i},plain\r\n\r\n").unwrap(),
             2 => write!(text, "{i},a\"b\r\n").unwrap(),
             3 => write!(text, "\"{i}\",\"\r\n{i},fake,record\r\n\"\n").unwrap(),
-            _ => write!(text, "{i},\"\"\n").unwrap(),
+            _ => writeln!(text, "{i},\"\"").unwrap(),
         }
     }
     text.push_str("200,end");
