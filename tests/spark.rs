@@ -3,6 +3,7 @@
 //! `examples/synth.rs` (joins, quoted fields) and on a directory with quoted line breaks and a
 //! JSON source; errors of a share name lines of the whole file.
 
+#[macro_use]
 mod common;
 
 #[path = "../examples/synth.rs"]
