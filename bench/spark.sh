@@ -39,32 +39,35 @@ if [ ! -f "$data/.done" ]; then
     touch "$data/.done"
 fi
 bytes=$(du -sb --exclude=.done "$data" | cut -f1)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+declare -a labels times cpus quads
+# timed LABEL CMD...: runs CMD (stderr to $work/run.log), records wall and CPU seconds (user +
+# system of the process and the children it waited for) and the quads it says it mapped.
+timed() {
+    local label=$1
+    shift
+    /usr/bin/time -f "%e %U %S" -o "$work/time" "$@" 2>"$work/run.log"
+    read -r wall user sys < "$work/time"
+    labels+=("$label")
+    times+=("$wall")
+    cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", u + s }')")
+    quads+=("$(grep -o 'into [0-9]* quads' "$work/run.log" | awk '{ n += $2 } END { print n + 0 }')")
+}
 
-declare -a labels times
-record() { labels+=("$1"); times+=("$2"); }
-
-t0=$(now)
-"$factgraph" map "$data" --no-check --format nquads -o "$work/plain.nq" 2>"$work/plain.log"
-t1=$(now)
-record "factgraph map (all cores)" "$(secs "$t0" "$t1")"
+timed "factgraph map (all cores)" \
+    "$factgraph" map "$data" --no-check --format nquads -o "$work/plain.nq"
 lines=$(wc -l < "$work/plain.nq")
 rm -f "$work/plain.nq"
 
-t0=$(now)
-FACTGRAPH_THREADS=1 "$factgraph" map "$data" --no-check --format nquads -o "$work/plain.nq" 2>/dev/null
-t1=$(now)
-record "factgraph map, 1 mapping thread" "$(secs "$t0" "$t1")"
+FACTGRAPH_THREADS=1 timed "factgraph map, 1 mapping thread" \
+    "$factgraph" map "$data" --no-check --format nquads -o "$work/plain.nq"
 rm -f "$work/plain.nq"
 
-# The first and the last share alone: the last scans 3/4 of every file before its records.
+# The first and the last share alone: the last scans (N-1)/N of every file before its records.
 for k in 0 $((partitions - 1)); do
-    t0=$(now)
-    FACTGRAPH_THREADS=1 "$factgraph" map "$data" --partition "$k/$partitions" --format nquads -o "$work/share.nq" 2>/dev/null
-    t1=$(now)
-    record "factgraph map --partition $k/$partitions, 1 mapping thread" "$(secs "$t0" "$t1")"
+    FACTGRAPH_THREADS=1 timed "factgraph map --partition $k/$partitions, 1 mapping thread" \
+        "$factgraph" map "$data" --partition "$k/$partitions" --format nquads -o "$work/share.nq"
     rm -f "$work/share.nq"
 done
 
@@ -72,28 +75,28 @@ declare -a notes
 for master in "local[1]" "local[2]"; do
     out=$work/out
     rm -rf "$out"
-    t0=$(now)
-    "$root/scripts/spark-map" --master "$master" --partitions "$partitions" --no-check \
-        --factgraph "$factgraph" --out "$out" "$data" 2>"$work/spark.log"
-    t1=$(now)
-    record "spark-map $master, $partitions shares" "$(secs "$t0" "$t1")"
+    timed "spark-map $master, $partitions shares" \
+        "$root/scripts/spark-map" --master "$master" --partitions "$partitions" --no-check \
+        --factgraph "$factgraph" --out "$out" "$data"
     got=$(cat "$out"/part-*.nq | wc -l)
     if [ "$got" != "$lines" ]; then
         echo "spark-map $master: $got lines, map wrote $lines" >&2
         exit 1
     fi
-    notes+=("$master: $(grep -o 'Spark start [0-9.]* s, slowest share [0-9.]* s' "$work/spark.log")")
+    notes+=("$master: $(grep -o 'Spark start [0-9.]* s, slowest share [0-9.]* s' "$work/run.log")")
+    quads[${#quads[@]} - 1]=$lines
     rm -rf "$out"
 done
 
 plain=${times[0]}
 echo "synthetic data: $rows rows of memberships.csv, $((bytes / 1000000)) MB of CSV; $lines quads"
 echo
-echo "| run | wall s | quads/s | vs map |"
-echo "| --- | ---: | ---: | ---: |"
+echo "| run | wall s | CPU s | quads | quads/s (wall) | quads per CPU s | wall vs map |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for i in "${!labels[@]}"; do
-    awk -v l="${labels[$i]}" -v t="${times[$i]}" -v q="$lines" -v p="$plain" \
-        'BEGIN { printf "| %s | %.1f | %.0f | %.2f× |\n", l, t, q / t, t / p }'
+    awk -v l="${labels[$i]}" -v t="${times[$i]}" -v c="${cpus[$i]}" -v q="${quads[$i]}" -v p="$plain" \
+        'BEGIN { printf "| %s | %.1f | %s | %d | %.0f | %s | %.2f× |\n", l, t, (l ~ /spark/ ? "–" : c), q, q / t, (l ~ /spark/ ? "–" : sprintf("%.0f", q / c)), t / p }'
 done
 echo
 for n in "${notes[@]}"; do echo "- $n"; done
+echo "- load average before: $load"
