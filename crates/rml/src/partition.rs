@@ -291,7 +291,25 @@ pub(crate) fn csv_share(path: &Path, share: Share, delimiter: u8) -> std::io::Re
         if n == 0 {
             break;
         }
-        for &b in &buf[..n] {
+        let chunk = &buf[..n];
+        let mut i = 0;
+        while i < chunk.len() {
+            // Inside a field only a few bytes matter: jump to the next one.
+            let skip = match state {
+                Scan::InQuoted => memchr::memchr(b'"', &chunk[i..]),
+                Scan::InField => memchr::memchr3(delimiter, b'\n', b'\r', &chunk[i..]),
+                _ => Some(0),
+            }
+            .unwrap_or(chunk.len() - i);
+            if skip > 0 {
+                if state == Scan::InQuoted {
+                    lines += memchr::memchr_iter(b'\n', &chunk[i..i + skip]).count() as u64;
+                }
+                i += skip;
+                pos += skip as u64;
+                continue;
+            }
+            let b = chunk[i];
             let terminator = b == b'\n' || b == b'\r';
             if state == Scan::StartRecord && !terminator {
                 // A record starts here (record 0 is the header).
@@ -329,6 +347,7 @@ pub(crate) fn csv_share(path: &Path, share: Share, delimiter: u8) -> std::io::Re
                 lines += 1;
             }
             pos += 1;
+            i += 1;
         }
     }
     if !started {
