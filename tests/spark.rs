@@ -27,6 +27,14 @@ fn lines_of(files: &[PathBuf]) -> BTreeSet<String> {
     out
 }
 
+/// How many lines the files hold together (duplicates counted).
+fn count_lines(files: &[PathBuf]) -> usize {
+    files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap().lines().count())
+        .sum()
+}
+
 /// `factgraph map DIR --format nquads` (plus `extra`) into `out`.
 fn map(dir: &Path, out: &Path, extra: &[&str]) {
     factgraph()
@@ -54,6 +62,11 @@ fn shares_equal_whole(dir: &Path, n: u64) -> usize {
         );
         parts.push(part);
     }
+    // Each record is mapped by exactly one share: even duplicate quads come as often.
+    assert_eq!(
+        count_lines(&parts),
+        count_lines(std::slice::from_ref(&whole))
+    );
     let whole = lines_of(&[whole]);
     let union = lines_of(&parts);
     assert_eq!(union.len(), whole.len(), "{n} shares of {}", dir.display());
@@ -285,6 +298,10 @@ fn spark_map_gives_the_graph_of_map() {
         .collect();
     parts.sort();
     assert_eq!(parts.len(), 4, "{parts:?}");
+    assert_eq!(
+        count_lines(&parts),
+        count_lines(std::slice::from_ref(&whole))
+    );
     let whole = lines_of(&[whole]);
     let union = lines_of(&parts);
     assert!(whole.len() > 200_000, "{}", whole.len());
