@@ -911,6 +911,9 @@ fn map(
     quiet: bool,
 ) -> Result<()> {
     // A share skips the checks: they look at whole files (`factgraph validate` runs them).
+    if share.is_some() && !checks.no_check && !quiet {
+        eprintln!("note: --partition does not run the input checks (they look at whole files); run `factgraph validate` once on the whole input");
+    }
     checks.no_check |= share.is_some();
     let mut mappings = check_input(
         dir,
