@@ -151,7 +151,8 @@ case "${1:-}" in
     setup_build
     ;;
   -h | --help)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    # The comment at the top, however long it grows.
+    awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
     ;;
   *)
     echo "setup: unknown option $1 (try --help)" >&2
