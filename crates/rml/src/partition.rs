@@ -196,9 +196,15 @@ impl Filter {
         } else {
             0
         };
+        let (from, mut to) = share.byte_range(len);
+        if share.index + 1 == share.count {
+            // The last share takes whatever lies past the file's length (offsets in decoded
+            // text, a file that grew): no record is left to no one.
+            to = u64::MAX;
+        }
         Ok(Self::Share {
             share,
-            range: share.byte_range(len),
+            range: (from, to),
             ordered,
         })
     }
@@ -237,6 +243,27 @@ impl Filter {
             }
         }
     }
+}
+
+/// What a file is when its first bytes say it is not plain text (compressed, an archive,
+/// UTF-16): byte ranges of it are not ranges of records.
+pub(crate) fn not_plain(path: &Path) -> Option<&'static str> {
+    let mut head = [0u8; 6];
+    let n = File::open(path).and_then(|mut f| f.read(&mut head)).ok()?;
+    let head = &head[..n];
+    let kinds: [(&[u8], &'static str); 7] = [
+        (&[0x1f, 0x8b], "gzip-compressed"),
+        (&[0xfd, b'7', b'z', b'X', b'Z', 0], "xz-compressed"),
+        (b"BZh", "bzip2-compressed"),
+        (b"PK\x03\x04", "a zip archive"),
+        (&[0x28, 0xb5, 0x2f, 0xfd], "zstd-compressed"),
+        (&[0xff, 0xfe], "UTF-16 text"),
+        (&[0xfe, 0xff], "UTF-16 text"),
+    ];
+    kinds
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|(_, what)| *what)
 }
 
 /// Where the records of one share of a CSV file lie.
@@ -444,6 +471,16 @@ pub(crate) fn seek_csv(
     let Some(share) = mapping.share.filter(|s| s.count > 1) else {
         return Ok(None);
     };
+    if let Some(what) = not_plain(&tm.source.path) {
+        return Err(crate::exec::mapping_error(
+            mapping,
+            tm,
+            format!(
+                "--partition cannot split \"{}\": it is {what}, and shares are byte ranges of plain UTF-8 text; decompress or convert it first, or map it without --partition",
+                tm.source.written
+            ),
+        ));
+    }
     let found = csv_share(&tm.source.path, share, b',').map_err(|e| RmlError::Io {
         path: tm.source.path.clone(),
         source: e,

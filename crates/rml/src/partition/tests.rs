@@ -347,3 +347,23 @@ ex:G a rml:TriplesMap;
     }
     assert_eq!(lines(&union), whole);
 }
+
+#[test]
+fn compressed_sources_are_refused_not_split_wrongly() {
+    let dir = tempfile::tempdir().unwrap();
+    data(dir.path(), 30);
+    // A bzip2 file where the mapping expects CSV (its magic happens to be ASCII, so the
+    // header reads): byte ranges of it are no ranges of records.
+    fs::write(
+        dir.path().join("people.csv"),
+        "BZh91AY&SY,id\nwhatever,p1\n",
+    )
+    .unwrap();
+    let m = mapping(dir.path(), Some(Share::new(1, 2).unwrap()));
+    let err = execute(&m, &mut Vec::new()).unwrap_err().to_string();
+    assert!(
+        err.contains("--partition cannot split \"people.csv\": it is bzip2-compressed"),
+        "{err}"
+    );
+    assert_eq!(not_plain(&dir.path().join("orgs.csv")), None);
+}
