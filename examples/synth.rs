@@ -475,6 +475,8 @@ fn year_month(rng: &mut Rng, out: &mut String) {
     let _ = write!(out, "{}-{:02}", 2000 + rng.below(26), 1 + rng.below(12));
 }
 
+/// Writes the tables and the mapping for N rows into `dir` (also used by `tests/spark.rs` and
+/// `tests/virtuoso.rs`).
 pub fn generate(dir: &Path, n: usize, seed: u64) -> std::io::Result<Vec<(&'static str, usize)>> {
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("mapping.rml.ttl"), MAPPING)?;

@@ -8,8 +8,10 @@
 #                                       ~/.cache/factgraph/venv with the Oxigraph server (the
 #                                       target of `push`), pySHACL and rdflib (independent
 #                                       checks of SHACL verdicts and of conformance outputs),
-#                                       and PostgreSQL's server binaries (the RML-IO SQL source is
-#                                       tested against a server the test starts on 127.0.0.1)
+#                                       PostgreSQL's server binaries (the RML-IO SQL source is
+#                                       tested against a server the test starts on 127.0.0.1),
+#                                       PySpark (and Java) for scripts/spark-map, and Virtuoso
+#                                       (virtuoso-opensource-7-bin: bulk load and push tests)
 #   scripts/setup.sh --detect-libclang [DIR...]
 #                                       only report: prints "found: <file>" or "missing" for
 #                                       libclang in DIRs (default: where bindgen looks), exit 0/1
@@ -167,6 +169,25 @@ setup_virtuoso() {
 }
 # ---- Virtuoso ------------------------------------------------------------------------- end
 
+# ---- BEGIN spark (scripts/spark-map and tests/spark.rs) ----
+# PySpark in the project venv, and a Java runtime for it (Spark 3.5 runs on Java 8/11/17).
+setup_spark() {
+  if ! command -v java >/dev/null 2>&1; then
+    echo "setup: installing a Java runtime (PySpark runs the Spark JVM; scripts/spark-map)" >&2
+    apt_install openjdk-17-jre-headless
+  fi
+  if ! "$VENV/bin/python" -c 'import pyspark' >/dev/null 2>&1; then
+    echo "setup: installing PySpark into $VENV (scripts/spark-map, tests/spark.rs)" >&2
+    if [ ! -x "$VENV/bin/pip" ]; then
+      python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$VENV"; }
+    fi
+    "$VENV/bin/pip" install -q 'pyspark==3.5.*'
+  fi
+  java -version >/dev/null 2>&1
+  "$VENV/bin/python" -c 'import pyspark' >/dev/null
+}
+# ---- END spark ----
+
 case "${1:-}" in
   --detect-libclang)
     shift
@@ -177,12 +198,14 @@ case "${1:-}" in
     setup_build
     setup_test
     setup_virtuoso # Virtuoso block
+    setup_spark # spark block
     ;;
   "")
     setup_build
     ;;
   -h | --help)
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    # The comment at the top, however long it grows.
+    awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
     ;;
   *)
     echo "setup: unknown option $1 (try --help)" >&2

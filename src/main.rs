@@ -183,6 +183,16 @@ enum Command {
         /// Base IRI for relative IRIs the mapping generates (default: the mapping's @base)
         #[arg(long, value_name = "IRI")]
         base: Option<String>,
+        /// Map only share K of N (K from 0 to N-1): the records of each source that start in
+        /// the K-th of N equal byte ranges of its file (JSON and XML: the array elements that
+        /// start there), with the parents of joins read whole, so that the outputs of the N
+        /// shares (on N machines, e.g. by scripts/spark-map) together are the graph of one
+        /// run; errors name lines of the whole file. The input checks are not run (duplicate
+        /// ids and dangling references concern whole files: run `factgraph validate DIR`
+        /// once first); a triples map gathering named RML-CC collections is mapped whole by
+        /// share 0
+        #[arg(long, value_name = "K/N", conflicts_with = "strict")]
+        partition: Option<rml::Share>,
         #[command(flatten)]
         checks: ChecksArg,
     },
@@ -465,13 +475,14 @@ fn run(cli: Cli) -> Result<()> {
             format,
             output,
             base,
+            partition,
             checks,
         } => map(
             &dir,
             mapping.as_deref(),
             format,
             output.as_deref(),
-            base,
+            (base, partition),
             checks,
             quiet,
         ),
@@ -920,11 +931,16 @@ fn map(
     mapping: Option<&Path>,
     format: MapFormat,
     output: Option<&Path>,
-    base: Option<String>,
-    checks: ChecksArg,
+    (base, share): (Option<String>, Option<rml::Share>),
+    mut checks: ChecksArg,
     quiet: bool,
 ) -> Result<()> {
-    let mappings = check_input(
+    // A share skips the checks: they look at whole files (`factgraph validate` runs them).
+    if share.is_some() && !checks.no_check && !quiet {
+        eprintln!("note: --partition does not run the input checks (they look at whole files); run `factgraph validate` once on the whole input");
+    }
+    checks.no_check |= share.is_some();
+    let mut mappings = check_input(
         dir,
         mapping,
         &ParseOptions { base },
@@ -932,6 +948,9 @@ fn map(
         "; nothing was mapped",
         quiet,
     )?;
+    for m in &mut mappings {
+        m.share = share;
+    }
     let prefixes = match format {
         MapFormat::Turtle | MapFormat::Trig => mapping_prefixes(dir, mapping)?,
         _ => factgraph::turtle::Prefixes::new(),
@@ -954,7 +973,13 @@ fn map(
                 summary.flattened
             );
         }
-        eprintln!("mapped {} rows into {} quads", summary.rows, summary.quads);
+        match share {
+            Some(s) => eprintln!(
+                "mapped share {s}: {} rows into {} quads",
+                summary.rows, summary.quads
+            ),
+            None => eprintln!("mapped {} rows into {} quads", summary.rows, summary.quads),
+        }
     }
     Ok(())
 }

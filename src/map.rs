@@ -161,7 +161,12 @@ pub fn instance_namespaces(mappings: &[Mapping]) -> BTreeSet<String> {
     namespaces
 }
 
-/// Mapping threads: one per core.
+/// Mapping threads: one per core, or `FACTGRAPH_THREADS` when set to a number of 1 or more
+/// (scripts/spark-map sets it to the cores of a Spark task).
 pub fn workers() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    std::env::var("FACTGRAPH_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
 }

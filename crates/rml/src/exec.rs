@@ -157,11 +157,12 @@ where
             executor.stats.quads += stats.quads;
             continue;
         }
-        let csv = open_csv(mapping, tm)?;
+        let mut csv = open_csv(mapping, tm)?;
+        let share = crate::partition::seek_csv(mapping, tm, &mut csv)?;
         let compiled = executor.compile(tm, &csv.headers)?;
         let (rows, quads) = run_parallel(
             mapping,
-            csv,
+            (csv, share),
             &compiled,
             &executor.join_indexes,
             workers,
@@ -181,7 +182,7 @@ type Done<C> = (usize, Result<(C, u64, Batch), RmlError>);
 #[allow(clippy::too_many_arguments)]
 fn run_parallel<C, N, A, F>(
     mapping: &Mapping,
-    csv: Csv,
+    (csv, share): (Csv, Option<u64>),
     compiled: &CTriplesMap,
     joins: &[JoinIndex],
     workers: usize,
@@ -218,6 +219,8 @@ where
         let reader_thread = scope.spawn(move || -> u64 {
             let mut rows = 0;
             let mut seq = 0;
+            // `map --partition`: the records of the share.
+            let mut left = share.unwrap_or(u64::MAX);
             loop {
                 if stop.load(std::sync::atomic::Ordering::Relaxed) {
                     return rows;
@@ -226,9 +229,12 @@ where
                 batch.resize_with(BATCH_ROWS, csv::StringRecord::new);
                 let mut n = 0;
                 let mut failure = None;
-                while n < BATCH_ROWS {
+                while n < BATCH_ROWS && left > 0 {
                     match reader.read_record(&mut batch[n]) {
-                        Ok(true) => n += 1,
+                        Ok(true) => {
+                            n += 1;
+                            left -= 1;
+                        }
                         Ok(false) => break,
                         Err(e) => {
                             failure = Some(csv_error(file, e));
@@ -473,10 +479,13 @@ impl Executor<'_> {
         sink: &mut dyn QuadSink,
     ) -> Result<(), RmlError> {
         let mut csv = open_csv(self.mapping, tm)?;
+        // `map --partition`: the records of the share.
+        let mut left = crate::partition::seek_csv(self.mapping, tm, &mut csv)?.unwrap_or(u64::MAX);
         let mut compiled = self.compile(tm, &csv.headers)?;
         let base = self.mapping.base.as_deref();
         let mut record = csv::StringRecord::new();
-        loop {
+        while left > 0 {
+            left -= 1;
             match csv.reader.read_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => break,

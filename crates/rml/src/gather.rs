@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 
 use oxrdf::vocab::rdf;
-use oxrdf::{BlankNode, GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxrdf::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
 
 use crate::model::{CollectionKind, GatherStrategy};
 
@@ -125,7 +125,7 @@ impl<L> Plan<L> {
                     terms.push(rdf::NIL.into_owned().into());
                     continue;
                 }
-                let node = NamedOrBlankNode::from(BlankNode::default());
+                let node = NamedOrBlankNode::from(crate::partition::fresh_blank());
                 write_collection(node.clone(), self.kind, &members, graphs, quads);
                 terms.push(node.into());
                 continue;
@@ -148,7 +148,7 @@ impl<L> Plan<L> {
                     None => {
                         let node = match name {
                             Term::NamedNode(n) if !self.blank_name => n.clone().into(),
-                            _ => BlankNode::default().into(),
+                            _ => crate::partition::fresh_blank().into(),
                         };
                         named.entries.push(Entry {
                             node,
@@ -216,7 +216,7 @@ fn write_collection(
                 let next: Term = if i + 1 == members.len() {
                     rdf::NIL.into_owned().into()
                 } else {
-                    BlankNode::default().into()
+                    crate::partition::fresh_blank().into()
                 };
                 push(&cell, rdf::REST.into_owned(), next.clone());
                 if let Term::BlankNode(b) = next {

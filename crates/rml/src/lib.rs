@@ -24,6 +24,7 @@ pub mod line_writer;
 pub mod model;
 mod multi;
 pub mod parse;
+pub mod partition;
 mod source;
 pub mod template;
 pub mod term_checks;
@@ -34,6 +35,7 @@ pub use error::RmlError;
 pub use exec::{execute, execute_parallel, is_absolute_iri, QuadSink, SinkError, Stats};
 pub use model::{Mapping, MappingWarning};
 pub use parse::{parse_mapping_file, parse_mapping_str, ParseOptions};
+pub use partition::Share;
 
 #[cfg(test)]
 mod tests;

@@ -21,6 +21,9 @@ pub struct Mapping {
     /// RML-IO: the logical targets of the mapping, in document order; term maps name them by
     /// index ([`TargetSet`]).
     pub targets: Vec<LogicalTarget>,
+    /// Set by the caller, never by the parser: the share of the records this run maps
+    /// (`map --partition K/N`; see [`crate::partition`]). `None`: every record.
+    pub share: Option<crate::partition::Share>,
 }
 
 /// RML-IO: a logical target (`rml:LogicalTarget`), where the quads of the term maps that name

@@ -24,6 +24,7 @@ use crate::exec::{is_absolute_iri, QuadSink, Stats};
 use crate::functions::{self, Function};
 use crate::gather::{Collections, Item as GatherItem, Plan};
 use crate::model::*;
+use crate::partition;
 use crate::source::{for_each_record, Item, Natural, Record};
 use crate::template::{push_iri_safe, Segment};
 
@@ -310,7 +311,7 @@ impl GTerm {
                 out.push(NamedNode::new_unchecked(s).into());
             }
             TermType::BlankNode if matches!(&self.value, GValue::Template(t) if t.is_empty()) => {
-                out.push(BlankNode::default().into());
+                out.push(crate::partition::fresh_blank().into());
             }
             TermType::BlankNode => {
                 let b = BlankNode::new(s.as_str()).unwrap_or_else(|_| {
@@ -520,10 +521,30 @@ pub(crate) fn run_triples_map(
     };
     let mut quads = 0;
     let mut named = Collections::default();
-    let rows = for_each_record(mapping, tm, &refs.names, &mut |rec| {
+    // `map --partition`: the records of this share, fresh blank nodes named after them.
+    let filter = partition::Filter::new(mapping, tm)?;
+    if matches!(filter, partition::Filter::Nothing) {
+        return Ok(Stats::default());
+    }
+    let _fresh = partition::Fresh::begin(mapping, tm);
+    let (mut ordinal, mut rows) = (0, 0);
+    let read = for_each_record(mapping, tm, &refs.names, &mut |rec| {
+        ordinal += 1;
+        match filter.verdict(rec, ordinal - 1) {
+            partition::Verdict::Map => {}
+            partition::Verdict::Skip => return Ok(()),
+            partition::Verdict::Stop => return Err(partition::past_share()),
+        }
+        rows += 1;
+        partition::fresh_record(ordinal - 1);
         quads += emit(&compiled, joins, &mut named, rec, sink)?;
         Ok(())
-    })?;
+    });
+    match read {
+        Err(e) if !partition::is_past_share(&e) => return Err(e),
+        _ => {}
+    }
+    partition::fresh_record(u64::MAX);
     let mut collections = Vec::new();
     named.finish(&mut collections);
     for q in &collections {

@@ -483,6 +483,7 @@ impl<'a> Reader<'a> {
             file,
             warnings: self.doc.warnings.clone(),
             targets,
+            share: None,
         })
     }
 

@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 
 use oxrdf::vocab::rdf;
-use oxrdf::{GraphName, Literal, NamedNode, Quad, Term};
+use oxrdf::{BlankNode, GraphName, Literal, NamedNode, Quad, Term};
 
 use super::*;
 use crate::tests::run;

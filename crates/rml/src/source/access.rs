@@ -4,14 +4,45 @@
 //! JSON, XML, RDF) opens it through [`open_reader`].
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 
 use crate::error::RmlError;
 use crate::exec::mapping_error;
 use crate::model::{Compression, Encoding, Mapping, TriplesMap};
 
-/// A byte stream of a source, decompressed and in UTF-8.
-pub(crate) type SourceRead = Box<dyn Read + Send>;
+/// A decoded byte stream (decompressed, transcoded).
+type Decoded = Box<dyn Read + Send>;
+
+/// A byte stream of a source, decompressed and in UTF-8: the file itself when it needs no
+/// decoding, so that `map --partition` can seek in it ([`crate::partition`]); a decoded stream
+/// cannot seek (the partition refuses such sources before it tries).
+pub(crate) enum SourceRead {
+    /// A plain UTF-8 file, read as is.
+    Plain(File),
+    /// A decompressed or transcoded stream.
+    Decoded(Decoded),
+}
+
+impl Read for SourceRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Self::Plain(f) => f.read(buf),
+            Self::Decoded(d) => d.read(buf),
+        }
+    }
+}
+
+impl Seek for SourceRead {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        match self {
+            Self::Plain(f) => f.seek(pos),
+            Self::Decoded(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "a compressed or transcoded source cannot be read from the middle",
+            )),
+        }
+    }
+}
 
 /// Opens the data file of `tm` (`expected` says what it should be, for messages), undoing its
 /// compression and transcoding it to UTF-8. A missing file, a broken archive or an empty one
@@ -77,8 +108,15 @@ pub(crate) fn open_reader(
         };
         return Err(broken(what, &"it does not start as one"));
     }
+    if access.compression == Compression::None && access.encoding == Encoding::Utf8 {
+        file.seek(SeekFrom::Start(0)).map_err(|e| RmlError::Io {
+            path: path.clone(),
+            source: e,
+        })?;
+        return Ok(SourceRead::Plain(file));
+    }
     let file = std::io::Cursor::new(magic).chain(file);
-    let plain: SourceRead = match access.compression {
+    let plain: Decoded = match access.compression {
         Compression::None => Box::new(file),
         Compression::Gzip => Box::new(Annotated {
             inner: flate2::read::MultiGzDecoder::new(BufReader::new(file)),
@@ -120,7 +158,7 @@ pub(crate) fn open_reader(
             Box::new(std::io::Cursor::new(bytes))
         }
     };
-    Ok(match access.encoding {
+    Ok(SourceRead::Decoded(match access.encoding {
         Encoding::Utf8 => plain,
         Encoding::Utf16 => {
             // UTF-16 text has a byte order mark or, for the Latin letters and digits of most
@@ -150,7 +188,7 @@ pub(crate) fn open_reader(
                     .build(std::io::Cursor::new(head).chain(plain)),
             )
         }
-    })
+    }))
 }
 
 /// A decompressor whose errors say which source is broken.
@@ -169,7 +207,7 @@ impl<R: Read> Read for Annotated<R> {
 
 /// The first regular file of a tar stream, streamed: headers are read block by block (with
 /// `tar::Header`), entries before it (directories, PAX and GNU long-name records) skipped.
-fn first_tar_entry(mut tar: SourceRead) -> std::io::Result<SourceRead> {
+fn first_tar_entry(mut tar: Decoded) -> std::io::Result<Decoded> {
     use std::io::{Error, ErrorKind};
     loop {
         let mut block = [0u8; 512];
@@ -219,7 +257,7 @@ pub(crate) fn reopen(path: &str) -> std::io::Result<SourceRead> {
     let mut magic = Vec::with_capacity(6);
     (&mut file).take(6).read_to_end(&mut magic)?;
     let file = std::io::Cursor::new(magic.clone()).chain(file);
-    let decoded: SourceRead = if magic.starts_with(&[0x1f, 0x8b]) {
+    let decoded: Decoded = if magic.starts_with(&[0x1f, 0x8b]) {
         Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
     } else if magic.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
         Box::new(liblzma::read::XzDecoder::new_multi_decoder(BufReader::new(
@@ -240,15 +278,15 @@ pub(crate) fn reopen(path: &str) -> std::io::Result<SourceRead> {
     let mut decoded = decoded;
     (&mut decoded).take(512).read_to_end(&mut head)?;
     let is_tar = head.len() == 512 && &head[257..262] == b"ustar";
-    let mut decoded: SourceRead = Box::new(std::io::Cursor::new(head).chain(decoded));
+    let mut decoded: Decoded = Box::new(std::io::Cursor::new(head).chain(decoded));
     if is_tar {
         decoded = first_tar_entry(decoded)?;
     }
     let mut bom = Vec::with_capacity(2);
     (&mut decoded).take(2).read_to_end(&mut bom)?;
     let utf16 = bom == [0xff, 0xfe] || bom == [0xfe, 0xff];
-    let decoded: SourceRead = Box::new(std::io::Cursor::new(bom).chain(decoded));
-    Ok(if utf16 {
+    let decoded: Decoded = Box::new(std::io::Cursor::new(bom).chain(decoded));
+    Ok(SourceRead::Decoded(if utf16 {
         Box::new(
             encoding_rs_io::DecodeReaderBytesBuilder::new()
                 .encoding(Some(encoding_rs::UTF_16LE))
@@ -257,5 +295,5 @@ pub(crate) fn reopen(path: &str) -> std::io::Result<SourceRead> {
         )
     } else {
         decoded
-    })
+    }))
 }
