@@ -287,6 +287,69 @@ fn difference(got: &Dataset, want: &Dataset) -> String {
     format!("graphs differ; missing {missing:?}; unexpected {extra:?}")
 }
 
+/// How an erratum relaxes the comparison of a case.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Relax {
+    /// As published.
+    No,
+    /// `"33"^^xsd:integer` and `"33"` count as the same literal (on both sides).
+    IntegerAsPlain,
+}
+
+/// `d` with every `xsd:integer` literal made a plain one.
+fn integers_as_plain(d: &Dataset) -> Dataset {
+    use oxrdf::{Literal, Term};
+    canonical(d.iter().map(|q| {
+        let mut q = q.into_owned();
+        if let Term::Literal(l) = &q.object {
+            if l.datatype() == oxrdf::vocab::xsd::INTEGER {
+                q.object = Literal::new_simple_literal(l.value()).into();
+            }
+        }
+        q
+    }))
+}
+
+/// What an erratum says of a published case: why its files cannot be right, and how the case
+/// is judged instead.
+struct Erratum {
+    id: &'static str,
+    why: &'static str,
+    /// Expect success (and the shipped output) where the metadata says error.
+    succeeds: bool,
+    relax: Relax,
+}
+
+const STALE_PLAIN: &str = "its expected target file gives the ages of Friends.json (JSON numbers) as plain literals, while the 31 other RMLTTC cases over the same data and mapping, and RML-Core, give xsd:integer (upstream's 2025-08 natural-datatype fix updated the default.nq files, not these); judged with xsd:integer and plain literals taken as equal";
+
+/// The published RML-IO cases that contradict the rest of the suite (kg-construct/rml-io at
+/// 980b906, as in ../shared). Each is still run; it passes only under the stated relaxation,
+/// and the test output lists them, so "73/73" is never printed without "with N errata".
+const RML_IO_ERRATA: &[Erratum] = &[
+    Erratum { id: "RMLTTC0004a", why: STALE_PLAIN, succeeds: false, relax: Relax::IntegerAsPlain },
+    Erratum { id: "RMLTTC0004c", why: STALE_PLAIN, succeeds: false, relax: Relax::IntegerAsPlain },
+    Erratum { id: "RMLTTC0004e", why: STALE_PLAIN, succeeds: false, relax: Relax::IntegerAsPlain },
+    Erratum { id: "RMLTTC0004f", why: STALE_PLAIN, succeeds: false, relax: Relax::IntegerAsPlain },
+    Erratum { id: "RMLTTC0004g", why: STALE_PLAIN, succeeds: false, relax: Relax::IntegerAsPlain },
+    Erratum { id: "RMLTTC0005b", why: STALE_PLAIN, succeeds: false, relax: Relax::IntegerAsPlain },
+    Erratum { id: "RMLTTC0006b", why: STALE_PLAIN, succeeds: false, relax: Relax::IntegerAsPlain },
+    Erratum { id: "RMLTTC0006c", why: STALE_PLAIN, succeeds: false, relax: Relax::IntegerAsPlain },
+    Erratum { id: "RMLTTC0006d", why: STALE_PLAIN, succeeds: false, relax: Relax::IntegerAsPlain },
+    Erratum { id: "RMLTTC0006e", why: STALE_PLAIN, succeeds: false, relax: Relax::IntegerAsPlain },
+    Erratum {
+        id: "RMLSTC0003",
+        why: "expects xsd:integer ages from a SELECT over Friends.nt, whose ages are plain literals, through formats:SPARQL_Results_CSV, which carries no datatypes; judged with xsd:integer and plain literals taken as equal",
+        succeeds: false,
+        relax: Relax::IntegerAsPlain,
+    },
+    Erratum {
+        id: "RMLSTC0009a",
+        why: "metadata.csv and its README say an error is expected, yet Friends.csv is valid RFC 4180 (a quoted header) and the folder ships output.nq; judged as a success that must give output.nq",
+        succeeds: true,
+        relax: Relax::No,
+    },
+];
+
 /// Runs one case through the binary, in a copy of its folder under `work`; Ok when it
 /// behaves as the suite says, with the pairs (output, expected) for the rdflib judge.
 fn run_case(
@@ -295,6 +358,7 @@ fn run_case(
     outputs: &str,
     must_fail: bool,
     env: &[(String, String)],
+    relax: Relax,
 ) -> Result<Vec<(PathBuf, PathBuf)>, String> {
     let id = case
         .file_name()
@@ -353,6 +417,10 @@ fn run_case(
     }
     for (got, want) in &pairs {
         let (g, w) = (read_rdf(got)?, read_rdf(want)?);
+        let (g, w) = match relax {
+            Relax::No => (g, w),
+            Relax::IntegerAsPlain => (integers_as_plain(&g), integers_as_plain(&w)),
+        };
         if g != w {
             let name = want
                 .file_name()
@@ -417,7 +485,11 @@ type CaseEnv<'a> = &'a dyn Fn(&str) -> Vec<(String, String)>;
 
 /// Runs every case of `suite`; returns (passed, failures as "ID: why", ids of all cases), or
 /// None when the suite is absent.
-fn run_suite(suite: &str, env: CaseEnv<'_>) -> Option<(usize, Vec<String>, Vec<String>)> {
+fn run_suite(
+    suite: &str,
+    env: CaseEnv<'_>,
+    errata: &[Erratum],
+) -> Option<(usize, Vec<String>, Vec<String>, Vec<String>)> {
     let dir = suites_dir().join(suite);
     let metadata = dir.join("metadata.csv");
     if !metadata.exists() {
@@ -443,6 +515,8 @@ fn run_suite(suite: &str, env: CaseEnv<'_>) -> Option<(usize, Vec<String>, Vec<S
     let work = tempfile::tempdir().expect("temp dir");
     let mut failures = Vec::new();
     let mut passed_without_output = 0;
+    let mut under_errata: Vec<String> = Vec::new();
+    let _ = std::fs::create_dir_all(work.path().join("errata"));
     let mut ids = Vec::new();
     // (case, output, expected): every output of the cases oxrdf found right.
     let mut to_judge: Vec<(String, PathBuf, PathBuf)> = Vec::new();
@@ -457,10 +531,29 @@ fn run_suite(suite: &str, env: CaseEnv<'_>) -> Option<(usize, Vec<String>, Vec<S
             outputs,
             &row[err_col] == "true",
             &env(&id),
+            Relax::No,
         ) {
             Ok(pairs) if pairs.is_empty() => passed_without_output += 1,
             Ok(pairs) => to_judge.extend(pairs.into_iter().map(|(g, w)| (id.clone(), g, w))),
-            Err(why) => failures.push(format!("{id}: {why}")),
+            Err(why) => match errata.iter().find(|e| e.id == id) {
+                // A case that fails as published is run again under its erratum (judged by
+                // oxrdf only: rdflib would see the published difference again).
+                Some(e) => match run_case(
+                    &dir.join(&id),
+                    &work.path().join("errata"),
+                    outputs,
+                    !e.succeeds && &row[err_col] == "true",
+                    &env(&id),
+                    e.relax,
+                ) {
+                    Ok(_) => under_errata
+                        .push(format!("{id}: {why} — passes under the erratum: {}", e.why)),
+                    Err(why2) => {
+                        failures.push(format!("{id}: {why}; and under its erratum: {why2}"))
+                    }
+                },
+                None => failures.push(format!("{id}: {why}")),
+            },
         }
     }
     let judged: std::collections::BTreeSet<String> =
@@ -484,12 +577,12 @@ fn run_suite(suite: &str, env: CaseEnv<'_>) -> Option<(usize, Vec<String>, Vec<S
         ),
     }
     let passed = passed_without_output + judged.len() - rdflib_failed.len();
-    Some((passed, failures, ids))
+    Some((passed, failures, ids, under_errata))
 }
 
 /// A suite factgraph claims: every case passes.
 fn claimed(suite: &str, at_least: usize) {
-    let Some((passed, failures, _)) = run_suite(suite, &|_| Vec::new()) else {
+    let Some((passed, failures, _, _)) = run_suite(suite, &|_| Vec::new(), &[]) else {
         return;
     };
     for f in &failures {
@@ -507,10 +600,39 @@ fn claimed(suite: &str, at_least: usize) {
     assert!(passed >= at_least, "only {passed} {suite} cases ran");
 }
 
+/// A suite factgraph claims whole, but for published cases that contradict the rest of the
+/// suite: each of those must pass under its [`Erratum`], and the output says how many did.
+fn claimed_with_errata(suite: &str, env: CaseEnv<'_>, errata: &[Erratum], at_least: usize) {
+    let Some((passed, failures, ids, under_errata)) = run_suite(suite, env, errata) else {
+        return;
+    };
+    for f in &failures {
+        println!("FAIL {f}");
+    }
+    for e in &under_errata {
+        println!("ERRATUM {e}");
+    }
+    println!(
+        "{suite}: {passed}/{} as published, {} more under the errata above, {} failing, through the binary",
+        ids.len(),
+        under_errata.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} {suite} cases failed",
+        failures.len()
+    );
+    assert!(
+        passed >= at_least,
+        "only {passed} {suite} cases passed as published"
+    );
+}
+
 /// A suite factgraph does not claim yet: scored, printed with its failing cases (and a score
 /// per family of case ids, `RMLSTC`, `RMLTTC` …), not asserted.
 fn scored(suite: &str, env: CaseEnv<'_>) {
-    let Some((passed, failures, ids)) = run_suite(suite, env) else {
+    let Some((passed, failures, ids, _)) = run_suite(suite, env, &[]) else {
         return;
     };
     let family = |id: &str| {
@@ -590,7 +712,7 @@ fn rml_io() {
             _ => Vec::new(),
         }
     };
-    scored("rml-io", &env);
+    claimed_with_errata("rml-io", &env, RML_IO_ERRATA, 61);
 }
 
 #[test]

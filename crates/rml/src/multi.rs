@@ -342,7 +342,10 @@ impl GTerm {
                 }
                 if let Some(datatype) = &self.datatype {
                     for d in extra_values(datatype, rec)? {
-                        out.push(typed(s.clone(), &d));
+                        match canonical_double(&s, natural, from_reference, &d) {
+                            Some(c) => out.push(typed(c, &d)),
+                            None => out.push(typed(s.clone(), &d)),
+                        }
                     }
                     return Ok(());
                 }
@@ -909,4 +912,64 @@ fn emit(
         }
     }
     Ok(count)
+}
+
+/// A number of the data (a JSON number) given the datatype `xsd:double` by a datatype map is
+/// written in the canonical form of `xsd:double` (`33` → `"3.3E1"`), as the RML-IO suite expects
+/// (RMLTTC0002q): the value is a number, and the literal says that number as a double does.
+/// `None` when the rule does not apply (strings keep their text whatever the datatype).
+fn canonical_double(
+    s: &str,
+    natural: Natural,
+    from_reference: bool,
+    datatype: &str,
+) -> Option<String> {
+    const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
+    if !from_reference
+        || datatype != XSD_DOUBLE
+        || !matches!(natural, Natural::Integer | Natural::Double)
+    {
+        return None;
+    }
+    let v: f64 = s.parse().ok()?;
+    Some(if v.is_nan() {
+        "NaN".to_owned()
+    } else if v.is_infinite() {
+        if v > 0.0 { "INF" } else { "-INF" }.to_owned()
+    } else {
+        // Rust's `{:E}` is XSD's canonical form but for a mantissa without a fraction ("1E0").
+        let e = format!("{v:E}");
+        match e.split_once('E') {
+            Some((m, x)) if !m.contains('.') => format!("{m}.0E{x}"),
+            _ => e,
+        }
+    })
+}
+
+#[cfg(test)]
+mod canonical_tests {
+    use super::{canonical_double, Natural};
+
+    #[test]
+    fn json_numbers_typed_double_are_canonical() {
+        let d = "http://www.w3.org/2001/XMLSchema#double";
+        let c = |s: &str, n: Natural| canonical_double(s, n, true, d);
+        assert_eq!(c("33", Natural::Integer).as_deref(), Some("3.3E1"));
+        assert_eq!(c("1", Natural::Integer).as_deref(), Some("1.0E0"));
+        assert_eq!(c("0", Natural::Integer).as_deref(), Some("0.0E0"));
+        assert_eq!(c("0.5", Natural::Double).as_deref(), Some("5.0E-1"));
+        assert_eq!(c("-1234.5", Natural::Double).as_deref(), Some("-1.2345E3"));
+        // Strings keep their text; other datatypes are not touched.
+        assert_eq!(c("33", Natural::String), None);
+        assert_eq!(
+            canonical_double(
+                "33",
+                Natural::Integer,
+                true,
+                "http://www.w3.org/2001/XMLSchema#integer"
+            ),
+            None
+        );
+        assert_eq!(canonical_double("33", Natural::Integer, false, d), None);
+    }
 }
