@@ -303,10 +303,10 @@ impl TargetWriter {
         let handle = temp.as_file().try_clone().map_err(io_err)?;
         let stage = match target.compression {
             Compression::None => Stage::Plain(BufWriter::new(handle)),
-            Compression::Gzip => Stage::Gzip(flate2::write::GzEncoder::new(
+            Compression::Gzip => Stage::Gzip(Box::new(flate2::write::GzEncoder::new(
                 BufWriter::new(handle),
                 flate2::Compression::default(),
-            )),
+            ))),
             Compression::Zip | Compression::TarXz | Compression::TarGz => {
                 Stage::Spool(BufWriter::new(tempfile::tempfile_in(&dir).map_err(io_err)?))
             }
@@ -467,7 +467,8 @@ fn rdf_json_object(term: Term) -> serde_json::Value {
 /// spooled for an archive.
 enum Stage {
     Plain(BufWriter<File>),
-    Gzip(flate2::write::GzEncoder<BufWriter<File>>),
+    /// Boxed: the encoder's state is eight times the size of the other variants.
+    Gzip(Box<flate2::write::GzEncoder<BufWriter<File>>>),
     Spool(BufWriter<File>),
 }
 

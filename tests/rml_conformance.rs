@@ -485,11 +485,19 @@ type CaseEnv<'a> = &'a dyn Fn(&str) -> Vec<(String, String)>;
 
 /// Runs every case of `suite`; returns (passed, failures as "ID: why", ids of all cases), or
 /// None when the suite is absent.
-fn run_suite(
-    suite: &str,
-    env: CaseEnv<'_>,
-    errata: &[Erratum],
-) -> Option<(usize, Vec<String>, Vec<String>, Vec<String>)> {
+/// What a run of a suite gave.
+struct SuiteRun {
+    /// Cases passed as published.
+    passed: usize,
+    /// `ID: why` of each failing case.
+    failures: Vec<String>,
+    /// Every case id, in the metadata's order.
+    ids: Vec<String>,
+    /// `ID: …` of each case that failed as published and passed under its erratum.
+    under_errata: Vec<String>,
+}
+
+fn run_suite(suite: &str, env: CaseEnv<'_>, errata: &[Erratum]) -> Option<SuiteRun> {
     let dir = suites_dir().join(suite);
     let metadata = dir.join("metadata.csv");
     if !metadata.exists() {
@@ -577,12 +585,20 @@ fn run_suite(
         ),
     }
     let passed = passed_without_output + judged.len() - rdflib_failed.len();
-    Some((passed, failures, ids, under_errata))
+    Some(SuiteRun {
+        passed,
+        failures,
+        ids,
+        under_errata,
+    })
 }
 
 /// A suite factgraph claims: every case passes.
 fn claimed(suite: &str, at_least: usize) {
-    let Some((passed, failures, _, _)) = run_suite(suite, &|_| Vec::new(), &[]) else {
+    let Some(SuiteRun {
+        passed, failures, ..
+    }) = run_suite(suite, &|_| Vec::new(), &[])
+    else {
         return;
     };
     for f in &failures {
@@ -603,7 +619,13 @@ fn claimed(suite: &str, at_least: usize) {
 /// A suite factgraph claims whole, but for published cases that contradict the rest of the
 /// suite: each of those must pass under its [`Erratum`], and the output says how many did.
 fn claimed_with_errata(suite: &str, env: CaseEnv<'_>, errata: &[Erratum], at_least: usize) {
-    let Some((passed, failures, ids, under_errata)) = run_suite(suite, env, errata) else {
+    let Some(SuiteRun {
+        passed,
+        failures,
+        ids,
+        under_errata,
+    }) = run_suite(suite, env, errata)
+    else {
         return;
     };
     for f in &failures {
@@ -632,7 +654,13 @@ fn claimed_with_errata(suite: &str, env: CaseEnv<'_>, errata: &[Erratum], at_lea
 /// A suite factgraph does not claim yet: scored, printed with its failing cases (and a score
 /// per family of case ids, `RMLSTC`, `RMLTTC` …), not asserted.
 fn scored(suite: &str, env: CaseEnv<'_>) {
-    let Some((passed, failures, ids, _)) = run_suite(suite, env, &[]) else {
+    let Some(SuiteRun {
+        passed,
+        failures,
+        ids,
+        ..
+    }) = run_suite(suite, env, &[])
+    else {
         return;
     };
     let family = |id: &str| {

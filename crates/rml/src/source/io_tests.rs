@@ -451,89 +451,9 @@ fn sql_connection_problems_name_the_line_and_the_dsn_but_not_the_password() {
     assert!(e.to_string().contains("d2rq:Database"), "{e}");
 }
 
-/// With a PostgreSQL server (`FACTGRAPH_TEST_PG_DSN`): tables and queries, natural datatypes.
-#[cfg(feature = "sql")]
-#[test]
-fn sql_tables_and_queries_keep_natural_datatypes() {
-    let Ok(dsn) = std::env::var("FACTGRAPH_TEST_PG_DSN") else {
-        // Straight to stderr: the harness would hide eprintln! of a passing test.
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "SKIPPED: sql_tables_and_queries_keep_natural_datatypes needs a PostgreSQL server (set FACTGRAPH_TEST_PG_DSN)"
-        );
-        return;
-    };
-    let user = std::env::var("FACTGRAPH_TEST_PG_USER").unwrap_or_else(|_| "postgres".into());
-    let password = std::env::var("FACTGRAPH_TEST_PG_PASSWORD").unwrap_or_default();
-    let (host, port, db) = super::sql::parse_dsn(&dsn).expect("a jdbc:postgresql DSN");
-    let mut client = postgres::Config::new()
-        .host(&host)
-        .port(port)
-        .dbname(&db)
-        .user(&user)
-        .password(&password)
-        .connect(postgres::NoTls)
-        .expect("the test server");
-    client
-        .batch_execute(
-            "DROP TABLE IF EXISTS \"Typed \"\"Values\"\"\";
-             CREATE TABLE \"Typed \"\"Values\"\"\" (id integer, i bigint, n numeric(5,2), f double precision,
-               b boolean, d date, ts timestamp, t text);
-             INSERT INTO \"Typed \"\"Values\"\"\" VALUES (1, 10, 3.50, 2.5, true, '2024-01-31', '2024-01-31 10:20:30', 'x'),
-               (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL);",
-        )
-        .unwrap();
-    std::env::set_var("FACTGRAPH_TEST_SQL_PG_USER", &user);
-    std::env::set_var("FACTGRAPH_TEST_SQL_PG_PASSWORD", &password);
-    let xsd = "http://www.w3.org/2001/XMLSchema#";
-    for (column, want) in [
-        ("i", format!("\"10\"^^<{xsd}integer>")),
-        ("n", format!("\"3.50\"^^<{xsd}decimal>")),
-        ("f", format!("\"2.5\"^^<{xsd}double>")),
-        ("b", format!("\"true\"^^<{xsd}boolean>")),
-        ("d", format!("\"2024-01-31\"^^<{xsd}date>")),
-        ("ts", format!("\"2024-01-31T10:20:30\"^^<{xsd}dateTime>")),
-        ("t", "\"x\"".to_owned()),
-    ] {
-        let table = sql_map(
-            &dsn,
-            "SQL2008Table",
-            "Typed \\\"Values\\\"",
-            "FACTGRAPH_TEST_SQL_PG",
-        )
-        .replace("\"v\"", &format!("\"{column}\""));
-        let out = run(&table, &[]).unwrap();
-        // Row 2 is all NULL: no term.
-        assert_eq!(
-            out,
-            vec![format!(
-                "<http://example.com/1> <http://example.com/v> {want} ."
-            )],
-            "{column}"
-        );
-    }
-    let query = sql_map(
-        &dsn,
-        "SQL2008Query",
-        "SELECT id, t || '!' AS v FROM \\\"Typed \\\"\\\"Values\\\"\\\"\\\" WHERE id = 1",
-        "FACTGRAPH_TEST_SQL_PG",
-    );
-    let out = run(&query, &[]).unwrap();
-    assert_eq!(
-        out,
-        vec!["<http://example.com/1> <http://example.com/v> \"x!\" .".to_owned()]
-    );
-    // A table that does not exist: the database's message, the line of the source.
-    let e = run(
-        &sql_map(&dsn, "SQL2008Table", "Nope", "FACTGRAPH_TEST_SQL_PG"),
-        &[],
-    )
-    .unwrap_err();
-    assert!(
-        e.to_string().contains("\"Nope\"") && e.to_string().contains("mapping.rml.ttl:6:"),
-        "{e}"
-    );
-}
+// Tables and queries against a real server, natural datatypes and the errors a user meets are
+// tested through the binary by the root crate's tests/sql_source.rs, which starts PostgreSQL on
+// 127.0.0.1 itself (tests/common/postgres.rs).
 
 fn sheet_map(file: &str, iterator: Option<&str>) -> String {
     let iterator = iterator

@@ -146,6 +146,29 @@ pub(crate) fn data_error(file: &str, location: Location, message: String) -> Rml
     }
 }
 
+/// The position of each reference among the `names` of a tabular source's columns (a sheet's
+/// header, a query's variables, a table's columns); a reference that names none gives
+/// `missing(reference, list)`, `list` being the names quoted and comma-separated.
+pub(crate) fn column_positions<S: AsRef<str>>(
+    references: &[String],
+    names: &[S],
+    missing: impl Fn(&str, &str) -> RmlError,
+) -> Result<Vec<usize>, RmlError> {
+    references
+        .iter()
+        .map(|r| {
+            names.iter().position(|n| n.as_ref() == r).ok_or_else(|| {
+                let list = names
+                    .iter()
+                    .map(|n| format!("\"{}\"", n.as_ref()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                missing(r, &list)
+            })
+        })
+        .collect()
+}
+
 /// Checks the syntax of an iterator or reference (`what`) of a source read with
 /// `formulation`; the error is the message to show. CSV column names are always valid.
 pub(crate) fn check_expression(

@@ -72,22 +72,12 @@ pub(crate) fn for_each_record(
         .next()
         .map(|r| r.iter().map(|c| cell_text(c).unwrap_or_default()).collect())
         .unwrap_or_default();
-    let columns = references
-        .iter()
-        .map(|r| {
-            header.iter().position(|h| h == r).ok_or_else(|| {
-                fail(format!(
-                    "the reference \"{r}\" is not a column of the sheet \"{sheet}\" of \"{}\"; its columns are {}",
-                    tm.source.written,
-                    header
-                        .iter()
-                        .map(|h| format!("\"{h}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let columns = super::column_positions(references, &header, |r, list| {
+        fail(format!(
+            "the reference \"{r}\" is not a column of the sheet \"{sheet}\" of \"{}\"; its columns are {list}",
+            tm.source.written
+        ))
+    })?;
     let mut record = Record::new(display, references.len());
     let mut count = 0;
     // The header is the sheet's first used row; data rows follow it.

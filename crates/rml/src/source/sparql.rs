@@ -91,21 +91,11 @@ pub(crate) fn for_each_record(
         .iter()
         .map(|v| v.as_str().to_owned())
         .collect();
-    let columns = references
-        .iter()
-        .map(|r| {
-            variables.iter().position(|v| v == r).ok_or_else(|| {
-                fail(format!(
-                    "the reference \"{r}\" is not a variable of the query; expected one of {}",
-                    variables
-                        .iter()
-                        .map(|v| format!("\"{v}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let columns = super::column_positions(references, &variables, |r, list| {
+        fail(format!(
+            "the reference \"{r}\" is not a variable of the query; expected one of {list}"
+        ))
+    })?;
     let mut record = Record::new(display, references.len());
     let mut count = 0;
     for solution in solutions {

@@ -134,25 +134,13 @@ pub(crate) fn for_each_record(
         .iter()
         .map(|c| natural(c.type_()))
         .collect();
-    let columns = references
-        .iter()
-        .map(|r| {
-            names.iter().position(|n| n == r).ok_or_else(|| {
-                source_error(
-                    mapping,
-                    tm,
-                    format!(
-                        "the reference \"{r}\" is not a column of the {what}; its columns are {}",
-                        names
-                            .iter()
-                            .map(|n| format!("\"{n}\""))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let columns = super::column_positions(references, &names, |r, list| {
+        source_error(
+            mapping,
+            tm,
+            format!("the reference \"{r}\" is not a column of the {what}; its columns are {list}"),
+        )
+    })?;
     let messages = client.simple_query(&query).map_err(|e| {
         source_error(
             mapping,
