@@ -19,7 +19,7 @@ mod synth;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -307,36 +307,25 @@ fn remote_counts(
     (graphs, count(&total[0][0]))
 }
 
-/// `factgraph map --format nquads DIR`, cut into `parts` files `part-NNNNN.nq` of whole lines.
+/// The shards as `scripts/spark-map` writes them: `factgraph map --partition K/N --format
+/// nquads DIR` into `part-KKKKK.nq` for each K; returns their number of lines.
 fn shards(data: &Path, out: &Path, parts: usize) -> usize {
-    let all = out.join("all.nq.tmp");
-    common::factgraph()
-        .args(["map", "--format", "nquads", "--output"])
-        .arg(&all)
-        .arg(data)
-        .assert()
-        .success();
-    let lines = BufReader::new(fs::File::open(&all).expect("map output"))
-        .lines()
-        .count();
-    let per = lines.div_ceil(parts).max(1);
-    let mut writers: Vec<BufWriter<fs::File>> = (0..parts)
-        .map(|i| {
-            BufWriter::new(fs::File::create(out.join(format!("part-{i:05}.nq"))).expect("shard"))
+    (0..parts)
+        .map(|k| {
+            let part = out.join(format!("part-{k:05}.nq"));
+            common::factgraph()
+                .args(["map", "--quiet", "--format", "nquads", "--partition"])
+                .arg(format!("{k}/{parts}"))
+                .arg("--output")
+                .arg(&part)
+                .arg(data)
+                .assert()
+                .success();
+            BufReader::new(fs::File::open(&part).expect("share output"))
+                .lines()
+                .count()
         })
-        .collect();
-    for (i, line) in BufReader::new(fs::File::open(&all).expect("map output"))
-        .lines()
-        .enumerate()
-    {
-        let line = line.expect("UTF-8 N-Quads");
-        writeln!(writers[i / per], "{line}").expect("shard written");
-    }
-    for mut w in writers {
-        w.flush().expect("shard written");
-    }
-    fs::remove_file(&all).expect("temp removed");
-    lines
+        .sum()
 }
 
 /// Bulk load and push of the data in `data` (a directory `factgraph load` reads); `parts`
