@@ -156,9 +156,11 @@ local_data=$((local_total - local_named))
 rm -rf "$shard_dir"
 mkdir -p "$shard_dir"
 t0=$(now)
-"$factgraph" map --quiet --format nquads --output "$shard_dir/all.nq.tmp" "$data"
-split -n "l/$shards" -d -a 5 --additional-suffix=.nq "$shard_dir/all.nq.tmp" "$shard_dir/part-"
-rm "$shard_dir/all.nq.tmp"
+# The shares of `map --partition`, as scripts/spark-map writes them, one after the other.
+for ((k = 0; k < shards; k++)); do
+  "$factgraph" map --quiet --format nquads --partition "$k/$shards" \
+    --output "$shard_dir/part-$(printf %05d "$k").nq" "$data"
+done
 t1=$(now)
 map_s=$(secs "$t0" "$t1")
 lines=$(cat "$shard_dir"/part-*.nq | wc -l)

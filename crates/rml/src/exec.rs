@@ -92,7 +92,7 @@ fn fast_path(mapping: &Mapping, tm: &TriplesMap) -> bool {
             && t.gather.is_none()
     };
     let plain =
-        |t: &TriplesMap| t.source.is_plain_csv() && t.base.is_none() && simple(&t.subject.term);
+        |t: &TriplesMap| t.source.is_fast_csv() && t.base.is_none() && simple(&t.subject.term);
     plain(tm)
         && tm.subject.graphs.iter().all(simple)
         && tm.predicate_object_maps.iter().all(|pom| {
@@ -204,7 +204,9 @@ where
         mut reader,
         headers,
         file,
+        nulls,
     } = csv;
+    let nulls = nulls.as_deref();
     let base = mapping.base.as_deref();
     let (work_tx, work_rx) = sync_channel::<(usize, Batch)>(workers * 2);
     let work_rx = Mutex::new(work_rx);
@@ -280,6 +282,7 @@ where
                         line: record.position().map_or(0, csv::Position::byte),
                         headers,
                         base,
+                        nulls,
                     };
                     let mut sink = |q: QuadRef<'_>| add(&mut chunk, q);
                     result = match compiled.eval(&row) {
@@ -338,6 +341,8 @@ pub(crate) struct Csv {
     pub(crate) reader: csv::Reader<BufReader<crate::source::access::SourceRead>>,
     pub(crate) headers: csv::StringRecord,
     pub(crate) file: String,
+    /// The source's null values (`rml:null`); `None`: factgraph's default, the empty cell.
+    pub(crate) nulls: Option<Vec<String>>,
 }
 
 pub(crate) fn open_csv(mapping: &Mapping, tm: &TriplesMap) -> Result<Csv, RmlError> {
@@ -356,6 +361,7 @@ pub(crate) fn open_csv(mapping: &Mapping, tm: &TriplesMap) -> Result<Csv, RmlErr
         reader,
         headers,
         file: display,
+        nulls: tm.source.access.nulls.clone(),
     })
 }
 
@@ -499,6 +505,7 @@ impl Executor<'_> {
                 line,
                 headers: &csv.headers,
                 base,
+                nulls: csv.nulls.as_deref(),
             };
             if compiled.eval(&row)? {
                 self.stats.quads += compiled
@@ -586,7 +593,7 @@ impl Executor<'_> {
                 Ok(false) => break,
                 Err(e) => return Err(csv_error(&csv.file, e)),
             }
-            if !join_key(&record, &cols, &mut key) {
+            if !join_key(&record, &cols, csv.nulls.as_deref(), &mut key) {
                 continue;
             }
             let line = record.position().map_or(0, csv::Position::byte);
@@ -596,6 +603,7 @@ impl Executor<'_> {
                 line,
                 headers: &csv.headers,
                 base: self.mapping.base.as_deref(),
+                nulls: csv.nulls.as_deref(),
             };
             subject.eval(&row)?;
             if let Some(s) = subject.term() {
@@ -613,12 +621,27 @@ impl Executor<'_> {
     }
 }
 
-/// Writes the join key of a row; false when a join value is empty (no match possible).
-fn join_key(record: &csv::StringRecord, cols: &[usize], key: &mut String) -> bool {
+/// Is `v` a null value of a source whose null values are `nulls` (`None`: the empty cell,
+/// factgraph's default; `Some`: RML-IO's `rml:null` list, empty for an `rml:FilePath` without one,
+/// where an empty cell is an empty string)?
+fn is_null(v: &str, nulls: Option<&[String]>) -> bool {
+    match nulls {
+        None => v.is_empty(),
+        Some(n) => n.iter().any(|x| x == v),
+    }
+}
+
+/// Writes the join key of a row; false when a join value is null (no match possible).
+fn join_key(
+    record: &csv::StringRecord,
+    cols: &[usize],
+    nulls: Option<&[String]>,
+    key: &mut String,
+) -> bool {
     key.clear();
     for &c in cols {
         let v = record.get(c).unwrap_or("");
-        if v.is_empty() {
+        if is_null(v, nulls) {
             return false;
         }
         // Length-prefixed so that ("a,b","c") and ("a","b,c") differ.
@@ -661,6 +684,8 @@ struct Row<'r> {
     line: u64,
     headers: &'r csv::StringRecord,
     base: Option<&'r str>,
+    /// The source's null values; `None`: the empty cell.
+    nulls: Option<&'r [String]>,
 }
 
 impl Row<'_> {
@@ -737,7 +762,7 @@ impl CTriplesMap {
                         key,
                         present,
                         ..
-                    } => *present = join_key(row.record, child_columns, key),
+                    } => *present = join_key(row.record, child_columns, row.nulls, key),
                 }
             }
         }
@@ -934,7 +959,7 @@ impl CTerm {
             }
             CValue::Column(c) => {
                 let v = row.record.get(*c).unwrap_or("");
-                if v.is_empty() {
+                if is_null(v, row.nulls) {
                     return Ok(());
                 }
                 self.buf.push_str(v);
@@ -945,7 +970,7 @@ impl CTerm {
                         CSegment::Text(t) => self.buf.push_str(t),
                         CSegment::Column(c) => {
                             let v = row.record.get(*c).unwrap_or("");
-                            if v.is_empty() {
+                            if is_null(v, row.nulls) {
                                 return Ok(());
                             }
                             if self.term_type == TermType::Iri {

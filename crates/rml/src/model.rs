@@ -163,14 +163,18 @@ pub struct LogicalSource {
 
 impl LogicalSource {
     /// Is this a plain CSV file: UTF-8, uncompressed, not a spreadsheet, with factgraph's
-    /// default null value (the empty cell)? Only those run on the CSV fast path and are
-    /// scanned by the input checks.
+    /// default null value (the empty cell)? Only those are scanned by the input checks.
     pub fn is_plain_csv(&self) -> bool {
+        self.is_fast_csv() && self.access.nulls.is_none()
+    }
+
+    /// Can the executor's CSV fast path read this source: a UTF-8, uncompressed CSV file (not a
+    /// spreadsheet), whatever its null values (`rml:null`, or none at all for an `rml:FilePath`)?
+    pub fn is_fast_csv(&self) -> bool {
         self.formulation == ReferenceFormulation::Csv
             && self.access.kind == AccessKind::File
             && self.access.encoding == Encoding::Utf8
             && self.access.compression == Compression::None
-            && self.access.nulls.is_none()
             && !is_spreadsheet(&self.path)
     }
 }

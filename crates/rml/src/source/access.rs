@@ -131,7 +131,7 @@ pub(crate) fn open_reader(
             first_tar_entry(Box::new(gz)).map_err(|e| broken("tar.gz", &e))?
         }
         Compression::TarXz => {
-            let xz = liblzma::read::XzDecoder::new_multi_decoder(BufReader::new(file));
+            let xz = lzma_rust2::XzReader::new(BufReader::new(file), true);
             let xz = Annotated {
                 inner: xz,
                 what: format!("broken tar.xz data in \"{}\"", tm.source.written),
@@ -260,9 +260,7 @@ pub(crate) fn reopen(path: &str) -> std::io::Result<SourceRead> {
     let decoded: Decoded = if magic.starts_with(&[0x1f, 0x8b]) {
         Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
     } else if magic.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
-        Box::new(liblzma::read::XzDecoder::new_multi_decoder(BufReader::new(
-            file,
-        )))
+        Box::new(lzma_rust2::XzReader::new(BufReader::new(file), true))
     } else if magic.starts_with(b"PK\x03\x04") {
         let mut archive = zip::ZipArchive::new(std::fs::File::open(path)?)?;
         let index = (0..archive.len())

@@ -94,7 +94,8 @@ fn compressed_sources_give_the_plain_graph() {
     )
     .unwrap();
     assert_eq!(targz, want);
-    let mut xz = liblzma::write::XzEncoder::new(Vec::new(), 6);
+    let mut xz =
+        lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(6)).unwrap();
     xz.write_all(&tar_of("f.csv", FRIENDS.as_bytes())).unwrap();
     let tarxz = run(
         &friends_map(
