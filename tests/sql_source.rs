@@ -105,6 +105,19 @@ fn sql_tables_and_queries_through_the_binary() {
         "<http://example.com/1> <http://example.com/v> \"x!\" ."
     );
 
+    // More rows than one fetch of the cursor (10,000): every row, once.
+    server
+        .psql(
+            &server.database,
+            "CREATE TABLE \"Many\" AS SELECT g AS id, 'n' || g AS t FROM generate_series(1, 25001) g",
+        )
+        .expect("table");
+    let (code, out, err) = map(&server, &mapping("SQL2008Table", "Many", "t"), None);
+    assert_eq!(code, 0, "{err}");
+    let lines: std::collections::BTreeSet<&str> = out.lines().collect();
+    assert_eq!((out.lines().count(), lines.len()), (25001, 25001));
+    assert!(out.contains("<http://example.com/25001> <http://example.com/v> \"n25001\" ."));
+
     // A table that does not exist: exit 2, the line of the mapping, the table's name.
     let (code, _, err) = map(&server, &mapping("SQL2008Table", "Nope", "t"), None);
     assert_eq!(code, 2, "{err}");

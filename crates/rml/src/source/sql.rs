@@ -65,6 +65,9 @@ pub(crate) fn parse_dsn(dsn: &str) -> Option<(String, u16, String)> {
     Some((host.to_owned(), port, db.to_owned()))
 }
 
+/// Rows fetched from the cursor at a time.
+const FETCH_ROWS: u32 = 10_000;
+
 /// The query a triples map runs.
 fn query_of(tm: &TriplesMap) -> String {
     let it = tm.source.iterator.as_deref().unwrap_or_default().trim();
@@ -141,31 +144,50 @@ pub(crate) fn for_each_record(
             format!("the reference \"{r}\" is not a column of the {what}; its columns are {list}"),
         )
     })?;
-    let messages = client.simple_query(&query).map_err(|e| {
+    // Rows come through a cursor, a batch at a time, so memory stays flat however large the
+    // table: the text of every value as the server writes it (the lexical form), typed by the
+    // column's natural datatype.
+    let failed = |e: postgres::Error| {
         source_error(
             mapping,
             tm,
             format!("the {what} failed on {dsn}: {}", db_message(&e)),
         )
-    })?;
+    };
+    let mut transaction = client.transaction().map_err(failed)?;
+    transaction
+        .batch_execute(&format!(
+            "DECLARE factgraph_rows NO SCROLL CURSOR FOR {query}"
+        ))
+        .map_err(failed)?;
     let mut record = Record::new(format!("{dsn} ({what})"), references.len());
     let mut count = 0;
-    for message in messages {
-        let SimpleQueryMessage::Row(row) = message else {
-            continue;
-        };
-        count += 1;
-        record.location = Location::Row(count);
-        for (values, &c) in record.values.iter_mut().zip(&columns) {
-            values.clear();
-            if let Some(text) = row.get(c) {
-                values.push(Item {
-                    text: lexical(text, types[c]),
-                    natural: types[c],
-                });
+    loop {
+        let messages = transaction
+            .simple_query(&format!("FETCH {FETCH_ROWS} FROM factgraph_rows"))
+            .map_err(failed)?;
+        let mut fetched = 0;
+        for message in messages {
+            let SimpleQueryMessage::Row(row) = message else {
+                continue;
+            };
+            fetched += 1;
+            count += 1;
+            record.location = Location::Row(count);
+            for (values, &c) in record.values.iter_mut().zip(&columns) {
+                values.clear();
+                if let Some(text) = row.get(c) {
+                    values.push(Item {
+                        text: lexical(text, types[c]),
+                        natural: types[c],
+                    });
+                }
             }
+            each(&record)?;
         }
-        each(&record)?;
+        if fetched == 0 {
+            break;
+        }
     }
     Ok(count)
 }
