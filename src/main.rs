@@ -177,7 +177,9 @@ enum Command {
         /// Output format
         #[arg(long, value_enum, default_value = "nquads")]
         format: MapFormat,
-        /// Write to FILE instead of stdout
+        /// Write to FILE instead of stdout. Quads whose term maps name an RML-IO logical target
+        /// (`rml:logicalTarget`) go to that target's file instead, in its serialisation,
+        /// encoding and compression, written only when the whole run succeeds
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
         /// Base IRI for relative IRIs the mapping generates (default: the mapping's @base)
