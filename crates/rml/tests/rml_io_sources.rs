@@ -168,7 +168,7 @@ fn rml_io_sources() {
         }
         if id == "RMLSTC0006a" && !database {
             say(format_args!(
-                "SKIPPED: {id} needs PostgreSQL (set FACTGRAPH_TEST_PG_DSN)"
+                "SKIPPED here: {id} needs PostgreSQL (set FACTGRAPH_TEST_PG_DSN); the root crate's tests/rml_conformance.rs runs it through the binary against a server it starts"
             ));
             continue;
         }
