@@ -201,7 +201,7 @@ printf '\n%s rows → %s triples in the default graph (%s N-Quads lines), %s in 
 echo "| step | triples | seconds | triples/s | Virtuoso counts |"
 echo "| --- | ---: | ---: | ---: | ---: |"
 echo "| \`factgraph load\` (checks, mapping, local store) | $local_total | $load_s | $(rate "$local_total" "$load_s") | |"
-echo "| \`factgraph map\` → $shards N-Quads shards | $lines | $map_s | $(rate "$lines" "$map_s") | |"
+echo "| \`factgraph map --partition\` → $shards N-Quads shards | $lines | $map_s | $(rate "$lines" "$map_s") | |"
 echo "| Virtuoso bulk load ($loaders × \`rdf_loader_run\`, \`checkpoint\`) | $lines | $bulk_s | $(rate "$lines" "$bulk_s") | $bulk_count |"
 echo "| map + bulk load | $lines | $(awk -v a="$map_s" -v b="$bulk_s" 'BEGIN { printf "%.1f", a + b }') | $(rate "$lines" "$(awk -v a="$map_s" -v b="$bulk_s" 'BEGIN { print a + b }')") | |"
 echo "| \`factgraph push\` → Virtuoso (Digest, chunks of ${CHUNK:-100000}) | $local_total | $push_s | $(rate "$local_total" "$push_s") | $push_total |"
