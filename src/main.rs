@@ -192,7 +192,8 @@ enum Command {
         /// run; errors name lines of the whole file. The input checks are not run (duplicate
         /// ids and dangling references concern whole files: run `factgraph validate DIR`
         /// once first); a triples map gathering named RML-CC collections is mapped whole by
-        /// share 0
+        /// share 0; a mapping with RML-IO logical targets is refused (every share would write
+        /// the same files)
         #[arg(long, value_name = "K/N", conflicts_with = "strict")]
         partition: Option<rml::Share>,
         #[command(flatten)]

@@ -62,6 +62,23 @@ pub fn map_to_writer_with(
     out: &mut dyn Write,
     progress: &dyn Fn(u64),
 ) -> Result<MapSummary, RmlError> {
+    // A share of a run cannot write logical targets: every share would write the same files.
+    for m in mappings
+        .iter()
+        .filter(|m| m.share.is_some_and(|s| s.count() > 1))
+    {
+        if let Some(t) = m.targets.first() {
+            return Err(RmlError::Mapping {
+                file: m.file.display().to_string(),
+                line: t.line,
+                triples_map: None,
+                message: format!(
+                    "--partition cannot write the logical target {} (\"{}\"): every share would write the same file; expected a mapping without rml:logicalTarget for a partitioned run, or a run without --partition",
+                    t.name, t.written
+                ),
+            });
+        }
+    }
     // RML-IO: quads with logical targets go to their files (src/targets.rs).
     if mappings.iter().any(|m| !m.targets.is_empty()) {
         return crate::targets::map_with_targets(mappings, format, prefixes, out, progress);

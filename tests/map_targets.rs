@@ -281,3 +281,45 @@ fn load_keeps_the_quads_of_targets() {
         "load writes no target"
     );
 }
+
+#[test]
+fn a_partitioned_run_refuses_logical_targets() {
+    let mapping = format!(
+        "{}{}",
+        target("T1", "people.nq", "; rml:serialization formats:N-Quads"),
+        people_map(
+            "People",
+            "; rml:logicalTarget ex:T1",
+            "rml:predicateObjectMap [ rml:predicate ex:name; rml:objectMap [ rml:reference \"name\" ] ]",
+        )
+    );
+    let dir = setup(&mapping);
+    let run = common::factgraph()
+        .current_dir(dir.path())
+        .args(["map", "--mapping", "mapping.rml.ttl", "--quiet"])
+        .args(["--partition", "1/2", "-o", "default.nq"])
+        .output()
+        .expect("factgraph runs");
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("mapping.rml.ttl:")
+            && err.contains("--partition")
+            && err.contains("people.nq"),
+        "{err}"
+    );
+    assert!(!dir.path().join("people.nq").exists());
+    // One share of one is the whole run: targets are written.
+    let whole = common::factgraph()
+        .current_dir(dir.path())
+        .args(["map", "--mapping", "mapping.rml.ttl", "--quiet"])
+        .args(["--partition", "0/1", "-o", "default.nq"])
+        .output()
+        .expect("factgraph runs");
+    assert!(
+        whole.status.success(),
+        "{}",
+        String::from_utf8_lossy(&whole.stderr)
+    );
+    assert!(dir.path().join("people.nq").exists());
+}
