@@ -10,23 +10,18 @@
 //! executed into a `Vec`, and compared with `output.nq` (`default.nq` in RML-CC) as datasets with
 //! blank nodes canonicalized (RDFC-1.0). Cases marked `error=true` must fail.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::{canonical, difference, expected, say};
 use factgraph_rml::{self as rml, ParseOptions};
-use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
-use oxrdf::{Dataset, Quad};
+use oxrdf::Quad;
 
 /// Cases allowed to fail, each with its reason. Keep this list short.
 const KNOWN_FAILURES: &[&str] = &[];
 
 const DEFAULT_BASE: &str = "http://example.com/base/";
-
-/// Writes to stderr directly: the harness's capture would hide `eprintln!` of passing tests,
-/// and the score and SKIPPED lines must show.
-fn say(message: std::fmt::Arguments<'_>) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr().lock(), "{message}");
-}
 
 fn suite_dir(env: &str, name: &str) -> PathBuf {
     match std::env::var_os(env) {
@@ -35,31 +30,6 @@ fn suite_dir(env: &str, name: &str) -> PathBuf {
             .join("../../../shared/conformance")
             .join(name),
     }
-}
-
-fn canonical(quads: impl IntoIterator<Item = Quad>) -> Dataset {
-    let mut d: Dataset = quads.into_iter().collect();
-    d.canonicalize(CanonicalizationAlgorithm::Rdfc10 {
-        hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
-    });
-    d
-}
-
-fn expected(case: &Path) -> Result<Dataset, String> {
-    // `default.nq` in the suites whose cases also write RML-IO targets.
-    let path = ["output.nq", "default.nq"]
-        .iter()
-        .map(|f| case.join(f))
-        .find(|p| p.exists())
-        .unwrap_or_else(|| case.join("output.nq"));
-    let text = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    // Lenient: RMLTC0027b expects IRIs with spaces (rml:UnsafeIRI).
-    let quads = oxttl::NQuadsParser::new()
-        .lenient()
-        .for_slice(&text)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(canonical(quads))
 }
 
 /// The base IRI the case's README declares, or the CSV suite's.
@@ -116,21 +86,7 @@ fn run_case(dir: &Path, id: &str, must_fail: bool) -> Result<(), String> {
             if got == want {
                 return Ok(());
             }
-            let missing: Vec<String> = want
-                .iter()
-                .filter(|q| !got.contains(*q))
-                .take(5)
-                .map(|q| q.to_string())
-                .collect();
-            let extra: Vec<String> = got
-                .iter()
-                .filter(|q| !want.contains(*q))
-                .take(5)
-                .map(|q| q.to_string())
-                .collect();
-            Err(format!(
-                "graphs differ; missing {missing:?}; unexpected {extra:?}"
-            ))
+            Err(difference(&got, &want, 5))
         }
     }
 }

@@ -8,19 +8,13 @@
 //! found where they are; mappings use absolute IRIs only. `FACTGRAPH_LV_VERBOSE=1` prints
 //! the refusals.
 
+mod common;
+
 use std::path::Path;
 
+use common::canonical;
 use factgraph_rml::{self as rml, ParseOptions, RmlError};
-use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
-use oxrdf::{Dataset, Quad};
-
-fn canonical(quads: impl IntoIterator<Item = Quad>) -> Dataset {
-    let mut d: Dataset = quads.into_iter().collect();
-    d.canonicalize(CanonicalizationAlgorithm::Rdfc10 {
-        hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
-    });
-    d
-}
+use oxrdf::Quad;
 
 fn run(case: &Path) -> Result<Vec<Quad>, RmlError> {
     let mapping = rml::parse_mapping_file(&case.join("mapping.ttl"), &ParseOptions::default())?;

@@ -11,44 +11,19 @@
 //! password `FACTGRAPH_TEST_PG_PASSWORD`) the test creates the `Friends` table there and runs
 //! it; without, it prints SKIPPED for that case.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::{canonical, difference, expected, say};
 use factgraph_rml::{self as rml, ParseOptions};
-use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
-use oxrdf::{Dataset, Quad};
+use oxrdf::Quad;
 
 /// Cases allowed to fail, each with its reason.
 const KNOWN_FAILURES: &[(&str, &str)] = &[(
     "RMLSTC0003",
     "the expected output types the ages as xsd:integer, but Friends.nt holds plain \"33\" and SPARQL CSV results carry no datatype",
 )];
-
-fn say(message: std::fmt::Arguments<'_>) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr().lock(), "{message}");
-}
-
-fn canonical(quads: impl IntoIterator<Item = Quad>) -> Dataset {
-    let mut d: Dataset = quads.into_iter().collect();
-    d.canonicalize(CanonicalizationAlgorithm::Rdfc10 {
-        hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
-    });
-    d
-}
-
-fn expected(case: &Path) -> Result<Dataset, String> {
-    let path = ["default.nq", "output.nq"]
-        .iter()
-        .map(|f| case.join(f))
-        .find(|p| p.exists())
-        .ok_or("no expected output")?;
-    let text = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let quads = oxttl::NQuadsParser::new()
-        .for_slice(&text)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(canonical(quads))
-}
 
 /// Runs one case in a copy of its folder (the working directory meanwhile).
 fn run_case(original: &Path, must_fail: bool) -> Result<(), String> {
@@ -82,21 +57,7 @@ fn run_case(original: &Path, must_fail: bool) -> Result<(), String> {
             if got == want {
                 return Ok(());
             }
-            let missing: Vec<String> = want
-                .iter()
-                .filter(|q| !got.contains(*q))
-                .take(4)
-                .map(|q| q.to_string())
-                .collect();
-            let extra: Vec<String> = got
-                .iter()
-                .filter(|q| !want.contains(*q))
-                .take(4)
-                .map(|q| q.to_string())
-                .collect();
-            Err(format!(
-                "graphs differ; missing {missing:?}; unexpected {extra:?}"
-            ))
+            Err(difference(&got, &want, 4))
         }
     }
 }
